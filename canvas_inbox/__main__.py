@@ -1,0 +1,3 @@
+from canvas_inbox.cli import main
+
+raise SystemExit(main())

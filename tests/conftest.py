@@ -1,0 +1,29 @@
+"""Fixtures every test layer shares: sandboxes on loopback, stopped by the test."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from typing import Any
+
+import pytest
+
+from canvas_inbox.sandbox.options import SandboxOptions
+from canvas_inbox.sandbox.runner import RunningSandbox, run_sandbox
+
+
+@pytest.fixture
+def sandbox_factory() -> Iterator[Callable[..., RunningSandbox]]:
+    """Start as many sandboxes as a test needs: ``sandbox_factory(seed=..., latency_ms=...)``."""
+    with ExitStack() as stack:
+
+        def start(**options: Any) -> RunningSandbox:
+            return stack.enter_context(run_sandbox(SandboxOptions(**options)))
+
+        yield start
+
+
+@pytest.fixture
+def demo_sandbox(sandbox_factory: Callable[..., RunningSandbox]) -> RunningSandbox:
+    """The built-in demo school."""
+    return sandbox_factory(seed="demo")
