@@ -1,0 +1,1 @@
+"""Profiles and settings in a TOML file (never the token)."""

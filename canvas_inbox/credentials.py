@@ -1,0 +1,1 @@
+"""The access token: in the OS keyring, or CANVAS_INBOX_TOKEN."""
