@@ -78,13 +78,13 @@ def normalize_url(raw: str) -> str:
         parts = urlsplit(text)
         port = parts.port
     except ValueError:
-        raise AccountError(f"'{raw.strip()}' is not a web address") from None
+        raise AccountError(f"'{_shown(raw)}' is not a web address") from None
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()
     if scheme not in ("http", "https"):
-        raise AccountError(f"'{raw.strip()}' is not a web address (use https://…)")
+        raise AccountError(f"'{_shown(raw)}' is not a web address (use https://…)")
     if not host or not (_HOST.match(host) or _is_ip(host)):
-        raise AccountError(f"'{raw.strip()}' has no valid host name")
+        raise AccountError(f"'{_shown(raw)}' has no valid host name")
     if parts.username or parts.password:
         raise AccountError("Leave the user name and password out of the address")
     if scheme == "http" and not is_loopback(host):
@@ -95,6 +95,12 @@ def normalize_url(raw: str) -> str:
     if port is not None and port != {"http": 80, "https": 443}[scheme]:
         netloc = f"{netloc}:{port}"
     return f"{scheme}://{netloc}"
+
+
+def _shown(raw: str) -> str:
+    # Echo what the user typed, but as one short printable line.
+    text = "".join(ch if ch.isprintable() else " " for ch in raw.strip())
+    return text if len(text) <= 60 else text[:59] + "…"
 
 
 def _is_ip(host: str) -> bool:

@@ -83,7 +83,7 @@ def test_several_profiles_and_no_default_asks_for_one() -> None:
 
 def test_a_profile_whose_token_is_gone_asks_to_log_in() -> None:
     two_profiles()
-    with pytest.raises(AccountError, match="login --url https://uni.instructure.com"):
+    with pytest.raises(AccountError, match=r"login --url https://uni\.instructure\.com"):
         resolve_connection()
 
 
