@@ -1,0 +1,192 @@
+"""The Textual app: owns the service connection, bridges its events, notifies new mail."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shlex
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from textual import on, work
+from textual.app import App
+from textual.binding import BindingType
+
+from canvas_inbox.config import Settings
+from canvas_inbox.service import (
+    ActionFailed,
+    AuthExpired,
+    ConnectionChanged,
+    ConversationsChanged,
+    DraftKind,
+    InboxAPI,
+    NewMail,
+    SyncProgress,
+    Thread,
+    ThreadChanged,
+    UnreadCountChanged,
+)
+from canvas_inbox.ui.clock import Clock, system_clock
+from canvas_inbox.ui.commands import InboxCommands
+from canvas_inbox.ui.keymap import APP_KEYS, bindings, keymap_for
+from canvas_inbox.ui.messages import ServiceEventReceived
+from canvas_inbox.ui.safe_text import one_line
+from canvas_inbox.ui.screens.help import HelpScreen
+from canvas_inbox.ui.screens.inbox import InboxScreen
+from canvas_inbox.ui.widgets.status import HeaderBar
+
+AUTH_EXPIRED = "token expired: run canvas-inbox login"
+
+
+class CanvasInboxApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "Canvas Inbox"
+    BINDINGS: ClassVar[list[BindingType]] = bindings(APP_KEYS)
+    COMMANDS = App.COMMANDS | {InboxCommands}
+    ENABLE_COMMAND_PALETTE = True
+
+    def __init__(
+        self,
+        service: InboxAPI,
+        settings: Settings | None = None,
+        *,
+        clock: Clock | None = None,
+        start_service: bool = True,
+    ) -> None:
+        super().__init__()
+        self.service = service
+        self.settings = settings or Settings()
+        self.clock: Clock = clock or system_clock
+        self.start_service = start_service
+        self.key_map = keymap_for(self.settings.keymap, self.settings.keys)
+        self._unsubscribe: Callable[[], None] | None = None
+        self.auth_expired = False
+
+    # --- lifecycle ------------------------------------------------------------------------
+    def on_mount(self) -> None:
+        if self.settings.theme in self.available_themes:
+            self.theme = self.settings.theme
+        self.set_keymap(self.key_map)
+        self._unsubscribe = self.service.subscribe(self._on_service_event)
+        self.push_screen(InboxScreen(self.service))
+        if self.start_service:
+            # After the first paint: starting loads the network stack, the cache is
+            # already on screen.
+            self.call_after_refresh(self.start_background)
+
+    @work(exclusive=True, group="service", exit_on_error=False)
+    async def start_background(self) -> None:
+        from canvas_inbox.service import ServiceError
+
+        try:
+            await self.service.start()
+        except ServiceError as error:
+            self.show_error(str(error))
+        self.inbox_screen_call(lambda screen: (screen.update_header(), screen.reload()))
+
+    async def on_unmount(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        if self.start_service:
+            await self.service.aclose()
+
+    def _on_service_event(self, event: Any) -> None:
+        self.post_message(ServiceEventReceived(event))
+
+    def inbox_screen_call(self, call: Callable[[InboxScreen], object]) -> None:
+        for screen in self.screen_stack:
+            if isinstance(screen, InboxScreen) and screen.is_mounted:
+                call(screen)
+
+    def show_error(self, line: str) -> None:
+        self.notify(one_line(line), severity="error", timeout=6, markup=False)
+
+    # --- service events -------------------------------------------------------------------
+    @on(ServiceEventReceived)
+    def _service_event(self, message: ServiceEventReceived) -> None:
+        event = message.event
+        if isinstance(event, ConversationsChanged):
+            self.inbox_screen_call(lambda screen: screen.reload())
+            self.inbox_screen_call(lambda screen: screen.reload_thread())
+        elif isinstance(event, ThreadChanged):
+            self.inbox_screen_call(lambda screen: screen.reload_thread())
+        elif isinstance(event, UnreadCountChanged):
+            self._header(lambda header: setattr(header, "unread", event.count))
+        elif isinstance(event, ConnectionChanged):
+            self._header(lambda header: setattr(header, "online", event.online))
+            self._header(lambda header: setattr(header, "reason", event.reason or ""))
+        elif isinstance(event, SyncProgress):
+            done = (
+                ""
+                if event.total is not None and event.done >= event.total
+                else (
+                    f"syncing {event.phase} {event.done}"
+                    + (f"/{event.total}" if event.total is not None else "")
+                )
+            )
+            self._header(lambda header: setattr(header, "progress", done))
+        elif isinstance(event, ActionFailed):
+            self.show_error(f"{event.description} failed: {event.reason}")
+            self.inbox_screen_call(lambda screen: screen.reload())
+        elif isinstance(event, AuthExpired):
+            self.auth_expired = True
+            self._header(lambda header: setattr(header, "reason", AUTH_EXPIRED))
+            self.show_error(AUTH_EXPIRED)
+        elif isinstance(event, NewMail):
+            self.announce(event)
+
+    def _header(self, change: Callable[[HeaderBar], object]) -> None:
+        self.inbox_screen_call(lambda screen: change(screen.query_one(HeaderBar)))
+
+    def announce(self, event: NewMail) -> None:
+        if not event.conversations:
+            return
+        newest = event.conversations[0]
+        sender = one_line(newest.participants[0].name) if newest.participants else "someone"
+        subject = one_line(newest.subject) or "(no subject)"
+        if self.settings.notify:
+            more = len(event.conversations) - 1
+            line = f"{sender}: {subject}" + (f"  (+{more} more)" if more else "")
+            self.notify(line, title="New mail", timeout=6, markup=False)
+        if self.settings.bell:
+            self.bell()
+        if self.settings.new_mail_command:
+            self.run_new_mail_command(self.settings.new_mail_command, sender, subject)
+
+    @work(group="new-mail-command", exit_on_error=False)
+    async def run_new_mail_command(self, command: str, sender: str, subject: str) -> None:
+        """The user's command, split like a shell would but never run by one: the sender
+        and subject reach it only as environment variables."""
+        env = {**os.environ, "CANVAS_INBOX_SENDER": sender, "CANVAS_INBOX_SUBJECT": subject}
+        try:
+            process = await asyncio.create_subprocess_exec(
+                *shlex.split(command),
+                env=env,
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.DEVNULL,
+                stderr=asyncio.subprocess.DEVNULL,
+            )
+            await process.wait()
+        except (OSError, ValueError) as error:
+            self.show_error(f"new_mail_command failed: {error}")
+
+    # --- actions ----------------------------------------------------------------------------
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.key_map))
+
+    def open_composer(self, kind: DraftKind, thread: Thread | None = None) -> None:
+        """Hand over to ui-compose's ComposeScreen, imported only when first needed."""
+        try:
+            from canvas_inbox.ui.compose import ComposeScreen, drafting
+        except ImportError:
+            self.show_error("The composer is not available in this build.")
+            return
+        me = self.service.me
+        if kind == "new" or thread is None:
+            draft = drafting.new_draft()
+        elif kind == "forward":
+            draft = drafting.forward_draft(thread, [m.id for m in thread.messages])
+        else:
+            draft = drafting.reply_draft(thread, me, kind == "reply_all")
+        self.push_screen(ComposeScreen(self.service, draft, self.settings))

@@ -1,0 +1,450 @@
+"""The main screen: scope bar, conversation list and thread view, and every action on them.
+
+Reads come from the service's cache on the event loop (instant); everything that may
+touch the network runs in a worker. Actions change the row at once, and the service's
+``ConversationsChanged``/``ActionFailed`` events settle it (or revert it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, ProgressBar
+
+from canvas_inbox.service import (
+    Context,
+    Conversation,
+    InboxAPI,
+    Scope,
+    SearchHit,
+    ServiceError,
+    Thread,
+)
+from canvas_inbox.ui.keymap import INBOX_KEYS, bindings
+from canvas_inbox.ui.safe_text import safe_line
+from canvas_inbox.ui.screens.confirm import ConfirmScreen
+from canvas_inbox.ui.screens.picker import PickerScreen
+from canvas_inbox.ui.screens.search import SearchResult, SearchScreen
+from canvas_inbox.ui.widgets.inbox_list import InboxList
+from canvas_inbox.ui.widgets.status import SCOPE_LABELS, HeaderBar, ScopeBar
+from canvas_inbox.ui.widgets.thread_view import ThreadView, attachment_line
+
+if TYPE_CHECKING:
+    from canvas_inbox.ui.app import CanvasInboxApp
+
+# Actions that need an open thread, and those that need a row: hidden from the palette
+# and dimmed in the footer when they would do nothing.
+NEEDS_THREAD = {"reply", "reply_all", "forward", "attachments"}
+NEEDS_ROW = {"star", "archive", "mark_unread", "mark_read", "delete", "select", "open"}
+
+
+class InboxScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = bindings(INBOX_KEYS)
+
+    def __init__(self, service: InboxAPI) -> None:
+        super().__init__(id="inbox-screen")
+        self.service = service
+        self.scope: Scope = "inbox"
+        self.context: Context | None = None
+        self.search_result: SearchResult | None = None
+
+    @property
+    def inbox_app(self) -> CanvasInboxApp:
+        from canvas_inbox.ui.app import CanvasInboxApp
+
+        assert isinstance(self.app, CanvasInboxApp)
+        return self.app
+
+    # --- layout ---------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        clock = self.inbox_app.clock
+        yield HeaderBar(id="header")
+        yield ScopeBar(id="scopes")
+        with Horizontal(id="panes"):
+            yield InboxList(clock=clock, id="inbox-list")
+            yield ThreadView(clock=clock, id="thread-view")
+        yield ProgressBar(id="batch-progress", show_eta=False)
+        yield Footer()
+
+    @property
+    def inbox(self) -> InboxList:
+        return self.query_one(InboxList)
+
+    @property
+    def thread_view(self) -> ThreadView:
+        return self.query_one(ThreadView)
+
+    def on_mount(self) -> None:
+        self.query_one("#batch-progress").display = False
+        self.reload()
+        self.inbox.focus()
+        self.update_header()
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < 100, "-narrow")
+
+    # --- reading the cache --------------------------------------------------------------
+    def reload(self, keep: int | None = None) -> None:
+        """Re-read the current list from the cache (sync, instant)."""
+        me = self.service.me
+        self.inbox.me = me
+        self.thread_view.me = me
+        rows = self.service.cached_conversations(
+            self.scope, self.context.code if self.context else None
+        )
+        self.inbox.set_rows(rows, keep=keep)
+        self.inbox.empty_text = f"No conversations in {SCOPE_LABELS[self.scope]}."
+        bar = self.query_one(ScopeBar)
+        bar.scope = self.scope
+        bar.context_name = self.context.name if self.context else ""
+        bar.selection = len(self.inbox.selected)
+
+    def update_header(self) -> None:
+        header = self.query_one(HeaderBar)
+        me = self.service.me
+        header.user = me.name if me else ""
+        header.unread = self.service.unread_count
+        header.online = self.service.online
+
+    def reload_thread(self) -> None:
+        shown = self.thread_view.thread
+        if shown is not None:
+            fresh = self.service.cached_thread(shown.conversation.id)
+            if fresh is not None:
+                self.thread_view.show(fresh, keep_scroll=True)
+
+    # --- network ------------------------------------------------------------------------
+    @work(exclusive=True, group="refresh", exit_on_error=False)
+    async def refresh_list(self) -> None:
+        try:
+            await self.service.refresh(self.scope, self.context.code if self.context else None)
+        except ServiceError as error:
+            self.inbox_app.show_error(str(error))
+        else:
+            self.reload()
+
+    @work(exclusive=True, group="open", exit_on_error=False)
+    async def fetch_thread(self, conversation_id: int, mark_read: bool) -> None:
+        try:
+            thread = await self.service.open_thread(conversation_id, mark_read=mark_read)
+        except ServiceError as error:
+            if self.thread_view.thread is None:
+                self.inbox_app.show_error(str(error))
+            return
+        # A newer open wins: only show this one if it is still the one asked for.
+        shown = self.thread_view.thread
+        if shown is None or shown.conversation.id == conversation_id:
+            self.thread_view.show(thread, keep_scroll=True)
+
+    def open_conversation(self, conversation: Conversation, *, focus_thread: bool = True) -> None:
+        cached = self.service.cached_thread(conversation.id)
+        self.thread_view.show(cached or Thread(conversation=conversation, messages=()))
+        self.add_class("-reading")
+        if focus_thread:
+            self.thread_view.focus()
+        mark_read = not self.inbox_app.settings.peek
+        if mark_read and conversation.unread:
+            self.inbox.update_rows([conversation.id], workflow_state="read")
+        self.fetch_thread(conversation.id, mark_read)
+
+    def perform(
+        self,
+        description: str,
+        ids: Sequence[int],
+        call: Callable[[], Awaitable[Any]],
+        **optimistic: object,
+    ) -> None:
+        """Change the rows at once, then ask the service; a refusal re-reads the cache."""
+        if not ids:
+            return
+        if optimistic:
+            self.inbox.update_rows(ids, **optimistic)
+        self._run_action(description, len(ids), call)
+
+    @work(group="actions", exit_on_error=False)
+    async def _run_action(
+        self, description: str, count: int, call: Callable[[], Awaitable[Any]]
+    ) -> None:
+        progress = self.query_one("#batch-progress", ProgressBar)
+        if count > 1:
+            progress.update(total=None)
+            progress.display = True
+        try:
+            result = await call()
+        except ServiceError as error:
+            self.inbox_app.show_error(f"{description}: {error}")
+            self.reload()
+        else:
+            if isinstance(result, str):
+                self.notify(f"Undone: {result}", timeout=3, markup=False)
+        finally:
+            progress.display = False
+            self.inbox.clear_selection()
+            self.query_one(ScopeBar).selection = 0
+
+    # --- events from the list -----------------------------------------------------------
+    @on(InboxList.Opened)
+    def _opened(self, event: InboxList.Opened) -> None:
+        self.open_conversation(event.conversation)
+
+    # --- actions: moving ------------------------------------------------------------------
+    def action_cursor_down(self) -> None:
+        if self.thread_view.has_focus:
+            self.thread_view.scroll_down(animate=False)
+        else:
+            self.inbox.move_to(self.inbox.cursor + 1)
+
+    def action_cursor_up(self) -> None:
+        if self.thread_view.has_focus:
+            self.thread_view.scroll_up(animate=False)
+        else:
+            self.inbox.move_to(self.inbox.cursor - 1)
+
+    def action_first(self) -> None:
+        if self.thread_view.has_focus:
+            self.thread_view.scroll_home(animate=False)
+        else:
+            self.inbox.move_to(0)
+
+    def action_last(self) -> None:
+        if self.thread_view.has_focus:
+            self.thread_view.scroll_end(animate=False)
+        else:
+            self.inbox.move_to(len(self.inbox.rows) - 1)
+
+    def action_next_unread(self) -> None:
+        if not self.inbox.next_unread(+1):
+            self.notify("No more unread conversations below.", timeout=2)
+
+    def action_previous_unread(self) -> None:
+        if not self.inbox.next_unread(-1):
+            self.notify("No unread conversations above.", timeout=2)
+
+    def action_open(self) -> None:
+        if self.inbox.current is not None:
+            self.open_conversation(self.inbox.current)
+
+    def action_back(self) -> None:
+        if self.thread_view.has_focus:
+            self.remove_class("-reading")
+            self.inbox.focus()
+        elif self.inbox.clear_selection():
+            self.query_one(ScopeBar).selection = 0
+
+    def action_pane_left(self) -> None:
+        self.remove_class("-reading")
+        self.inbox.focus()
+
+    def action_pane_right(self) -> None:
+        if self.thread_view.thread is None and self.inbox.current is not None:
+            self.open_conversation(self.inbox.current)
+        else:
+            self.add_class("-reading")
+            self.thread_view.focus()
+
+    def action_pane_switch(self) -> None:
+        if self.thread_view.has_focus:
+            self.action_pane_left()
+        else:
+            self.action_pane_right()
+
+    def action_scope(self, scope: Scope) -> None:
+        self.scope = scope
+        self.inbox.clear_selection()
+        self.reload()
+        self.inbox.move_to(0)
+        self.refresh_list()
+
+    def action_filter(self) -> None:
+        contexts = self.service.contexts()
+        choices: list[tuple[Text, Context | None]] = [(Text("All courses and groups"), None)]
+        for context in contexts:
+            label = safe_line(context.name)
+            if context.concluded:
+                label.append("  (concluded)", "dim")
+            choices.append((label, context))
+        current = next(
+            (i for i, (_, c) in enumerate(choices) if c is not None and c == self.context), 0
+        )
+
+        def chosen(context: Context | None) -> None:
+            # Escape also answers None; "All" is choice 0, told apart by the flag below.
+            if picker.cancelled:
+                return
+            self.context = context
+            self.reload()
+            self.inbox.move_to(0)
+            self.refresh_list()
+
+        picker = FilterPicker(choices, current)
+        self.app.push_screen(picker, chosen)
+
+    def action_search(self) -> None:
+        query = self.search_result.query if self.search_result else ""
+        self.app.push_screen(SearchScreen(self.service.search, query), self._searched)
+
+    def _searched(self, result: SearchResult | None) -> None:
+        if result is None or not result.hits:
+            return
+        self.search_result = result
+        self._show_hit(result.hits[result.index])
+
+    def _show_hit(self, hit: SearchHit) -> None:
+        if not self.inbox.move_to_id(hit.conversation_id):
+            # Not in this list (another scope or course): show everything so it can be found.
+            self.scope, self.context = "inbox", None
+            self.reload(keep=hit.conversation_id)
+            if not self.inbox.move_to_id(hit.conversation_id):
+                self.scope = "archived"
+                self.reload(keep=hit.conversation_id)
+        thread = self.service.cached_thread(hit.conversation_id)
+        if thread is not None:
+            self.open_conversation(thread.conversation)
+
+    def _step_match(self, step: int) -> None:
+        result = self.search_result
+        if result is None:
+            self.notify("No search yet: press / to search.", timeout=2)
+            return
+        index = (result.index + step) % len(result.hits)
+        self.search_result = SearchResult(result.query, result.hits, index)
+        self._show_hit(result.hits[index])
+        self.notify(f"Match {index + 1} of {len(result.hits)}", timeout=1.5)
+
+    def action_next_match(self) -> None:
+        self._step_match(+1)
+
+    def action_previous_match(self) -> None:
+        self._step_match(-1)
+
+    # --- actions: changing ----------------------------------------------------------------
+    def action_star(self) -> None:
+        ids = self.inbox.target_ids()
+        rows = [row for row in self.inbox.rows if row.id in ids]
+        starred = not all(row.starred for row in rows)
+        self.perform(
+            "Star" if starred else "Unstar",
+            ids,
+            lambda: self.service.set_starred(ids, starred),
+            starred=starred,
+        )
+
+    def action_archive(self) -> None:
+        ids = self.inbox.target_ids()
+        archive = self.scope != "archived"
+        self.perform(
+            "Archive" if archive else "Unarchive",
+            ids,
+            lambda: self.service.set_archived(ids, archive),
+            workflow_state="archived" if archive else "read",
+        )
+
+    def action_mark_unread(self) -> None:
+        ids = self.inbox.target_ids()
+        self.perform(
+            "Mark unread",
+            ids,
+            lambda: self.service.set_read(ids, False),
+            workflow_state="unread",
+        )
+
+    def action_mark_read(self) -> None:
+        ids = self.inbox.target_ids()
+        self.perform(
+            "Mark read", ids, lambda: self.service.set_read(ids, True), workflow_state="read"
+        )
+
+    def action_delete(self) -> None:
+        ids = self.inbox.target_ids()
+        if not ids:
+            return
+        self.inbox.set_rows([row for row in self.inbox.rows if row.id not in ids])
+        shown = self.thread_view.thread
+        if shown is not None and shown.conversation.id in ids:
+            self.thread_view.show(None)
+            self.action_pane_left()
+        noun = "conversation" if len(ids) == 1 else f"{len(ids)} conversations"
+        self.notify(f"Deleted {noun}. Press u to undo.", timeout=6)
+        self.perform("Delete", ids, lambda: self.service.delete(ids))
+
+    def action_undo(self) -> None:
+        self.perform("Undo", [0], self.service.undo)
+
+    def action_select(self) -> None:
+        self.inbox.toggle_selected()
+        self.inbox.move_to(self.inbox.cursor + 1)
+        self.query_one(ScopeBar).selection = len(self.inbox.selected)
+
+    def action_select_all(self) -> None:
+        self.inbox.select_all()
+        self.query_one(ScopeBar).selection = len(self.inbox.selected)
+
+    def action_mark_all_read(self) -> None:
+        def answered(yes: bool | None) -> None:
+            if yes:
+                ids = [row.id for row in self.inbox.rows if row.unread]
+                self.inbox.update_rows(ids, workflow_state="read")
+                self._run_action("Mark all read", 2, self.service.mark_all_read)
+
+        self.app.push_screen(ConfirmScreen("Mark every conversation as read?"), answered)
+
+    def action_refresh(self) -> None:
+        self.notify("Refreshing…", timeout=1.5)
+        self.refresh_list()
+
+    def action_attachments(self) -> None:
+        found = self.thread_view.attachments
+        if not found:
+            self.notify("No attachments in this conversation.", timeout=2)
+            return
+        choices = [(attachment_line(i, a), a) for i, a in enumerate(found, 1)]
+
+        def chosen(attachment: object) -> None:
+            url = getattr(attachment, "url", "")
+            if url:
+                self.app.open_url(url)
+
+        self.app.push_screen(PickerScreen("Open an attachment", choices), chosen)
+
+    def action_quit(self) -> None:
+        if self.thread_view.has_focus:
+            self.action_back()
+        else:
+            self.app.exit()
+
+    # --- actions: writing (the composer belongs to ui-compose) --------------------------
+    def action_compose(self) -> None:
+        self.inbox_app.open_composer("new")
+
+    def action_reply(self) -> None:
+        self.inbox_app.open_composer("reply", self.thread_view.thread)
+
+    def action_reply_all(self) -> None:
+        self.inbox_app.open_composer("reply_all", self.thread_view.thread)
+
+    def action_forward(self) -> None:
+        self.inbox_app.open_composer("forward", self.thread_view.thread)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in NEEDS_THREAD and self.thread_view.thread is None:
+            return None
+        if action in NEEDS_ROW and self.inbox.current is None:
+            return None
+        return True
+
+
+class FilterPicker(PickerScreen[Context | None]):
+    """Tells "All" (None) from escape, which a plain picker cannot."""
+
+    cancelled = False
+
+    def action_cancel(self) -> None:
+        self.cancelled = True
+        self.dismiss(None)

@@ -1,0 +1,221 @@
+"""The conversation list: a line-API widget that renders only the rows on screen.
+
+At 10,000 conversations a widget per row would cost seconds to mount and megabytes of
+DOM; a ``ScrollView`` keeps one list of records and draws ``height`` lines per frame.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import ClassVar
+
+import msgspec
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from canvas_inbox.service import Conversation, Person
+from canvas_inbox.ui.clock import Clock, short_date, system_clock
+from canvas_inbox.ui.safe_text import one_line
+
+UNREAD, STAR, ATTACHMENT, SELECTED = "●", "★", "+", "✓"
+SENDER_WIDTH, DATE_WIDTH, COUNT_WIDTH = 20, 7, 4
+
+
+def sender_names(conversation: Conversation, me: Person | None) -> str:
+    """Participants, most recent author first, the user as "me" (Canvas already orders them)."""
+    names = [
+        "me" if me is not None and person.id == me.id else one_line(person.name)
+        for person in conversation.participants
+    ]
+    if not names:
+        return "(nobody)"
+    # Alone in a conversation the user wrote to others: show who it went to.
+    if len(names) > 1 and names[0] == "me" and not conversation.last_author_is_me:
+        names = [*names[1:], "me"]
+    return ", ".join(names)
+
+
+class InboxList(ScrollView, can_focus=True):
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "inbox-list--cursor",
+        "inbox-list--unread",
+        "inbox-list--selected",
+        "inbox-list--dim",
+        "inbox-list--star",
+    }
+
+    cursor: reactive[int] = reactive(0, always_update=True, init=False)
+
+    @dataclass
+    class Highlighted(Message):
+        conversation: Conversation | None
+
+    @dataclass
+    class Opened(Message):
+        conversation: Conversation
+
+    def __init__(
+        self, *, clock: Clock = system_clock, id: str | None = None, classes: str | None = None
+    ) -> None:
+        super().__init__(id=id, classes=classes)
+        self.clock = clock
+        self.me: Person | None = None
+        self.rows: list[Conversation] = []
+        self.selected: set[int] = set()
+        self.empty_text = "No conversations here."
+
+    # --- data ---------------------------------------------------------------------------
+    def set_rows(self, rows: Sequence[Conversation], *, keep: int | None = None) -> None:
+        """Replace the rows, keeping the cursor on conversation ``keep`` if still shown."""
+        old = self.current
+        keep = keep if keep is not None else (old.id if old else None)
+        self.rows = list(rows)
+        self.selected &= {row.id for row in self.rows}
+        index = next((i for i, row in enumerate(self.rows) if row.id == keep), None)
+        self.virtual_size = Size(self.size.width, len(self.rows))
+        self._move(index if index is not None else min(self.cursor, max(len(self.rows) - 1, 0)))
+        self.refresh()
+
+    def replace_rows(self, changed: Iterable[Conversation]) -> None:
+        """Swap in changed records (an optimistic change) without rereading anything."""
+        by_id = {row.id: row for row in changed}
+        for index, row in enumerate(self.rows):
+            if row.id in by_id:
+                self.rows[index] = by_id[row.id]
+                self.refresh_line(index)
+
+    def update_rows(self, ids: Iterable[int], **changes: object) -> None:
+        wanted = set(ids)
+        self.replace_rows(
+            msgspec.structs.replace(row, **changes) for row in self.rows if row.id in wanted
+        )
+
+    @property
+    def current(self) -> Conversation | None:
+        return self.rows[self.cursor] if 0 <= self.cursor < len(self.rows) else None
+
+    def target_ids(self) -> list[int]:
+        """What an action applies to: the selection if any, else the row under the cursor."""
+        if self.selected:
+            return [row.id for row in self.rows if row.id in self.selected]
+        return [self.current.id] if self.current else []
+
+    # --- movement -----------------------------------------------------------------------
+    def _move(self, index: int) -> None:
+        index = max(0, min(index, len(self.rows) - 1)) if self.rows else 0
+        previous, self.cursor = self.cursor, index
+        self.refresh_line(previous)
+        self.refresh_line(index)
+        self.scroll_to_region(Region(0, index, 1, 1), animate=False, immediate=True)
+        self.post_message(self.Highlighted(self.current))
+
+    def move_to(self, index: int) -> None:
+        self._move(index)
+
+    def move_to_id(self, conversation_id: int) -> bool:
+        for index, row in enumerate(self.rows):
+            if row.id == conversation_id:
+                self._move(index)
+                return True
+        return False
+
+    def next_unread(self, step: int) -> bool:
+        index = self.cursor + step
+        while 0 <= index < len(self.rows):
+            if self.rows[index].unread:
+                self._move(index)
+                return True
+            index += step
+        return False
+
+    def toggle_selected(self) -> None:
+        if self.current is not None:
+            self.selected ^= {self.current.id}
+            self.refresh_line(self.cursor)
+
+    def select_all(self) -> None:
+        everything = {row.id for row in self.rows}
+        self.selected = set() if self.selected == everything else everything
+        self.refresh()
+
+    def clear_selection(self) -> bool:
+        had = bool(self.selected)
+        self.selected.clear()
+        self.refresh()
+        return had
+
+    def on_click(self, event: object) -> None:
+        offset = getattr(event, "y", None)
+        if isinstance(offset, int):
+            index = int(self.scroll_offset.y) + offset
+            if index == self.cursor and self.current is not None:
+                self.post_message(self.Opened(self.current))
+            elif 0 <= index < len(self.rows):
+                self._move(index)
+
+    # --- drawing ------------------------------------------------------------------------
+    def refresh_line(self, index: int) -> None:
+        y = index - int(self.scroll_offset.y)
+        if 0 <= y < self.size.height:
+            self.refresh(Region(0, y, self.size.width, 1))
+
+    def on_resize(self) -> None:
+        self.virtual_size = Size(self.size.width, len(self.rows))
+
+    def render_line(self, y: int) -> Strip:
+        index = int(self.scroll_offset.y) + y
+        width = self.size.width
+        base = self.rich_style
+        if not self.rows:
+            if y == 1:
+                return Strip([Segment(f"  {self.empty_text}".ljust(width)[:width], base)])
+            return Strip.blank(width, base)
+        if index >= len(self.rows):
+            return Strip.blank(width, base)
+        text = self.row_text(self.rows[index], width)
+        segments = list(text.render(self.app.console))
+        style = base
+        if self.rows[index].id in self.selected:
+            style = base + self.get_component_rich_style("inbox-list--selected")
+        if index == self.cursor:
+            cursor_class = "inbox-list--cursor" if self.has_focus else "inbox-list--dim"
+            style = base + self.get_component_rich_style(cursor_class)
+        return Strip(Segment.apply_style(segments, style)).crop_extend(0, width, style)
+
+    def row_text(self, row: Conversation, width: int) -> Text:
+        selected = row.id in self.selected
+        accent = self.get_component_rich_style("inbox-list--unread", partial=True)
+        text = Text(no_wrap=True, overflow="ellipsis", end="")
+        # Glyphs carry the meaning; colour only repeats it.
+        star = self.get_component_rich_style("inbox-list--star", partial=True)
+        text.append(SELECTED if selected else " ", Style(bold=True))
+        text.append(UNREAD if row.unread else " ", accent)
+        text.append(STAR if row.starred else " ", star)
+        text.append(ATTACHMENT if row.has_attachments else " ")
+        text.append(" ")
+        date = short_date(row.sort_time, self.clock()).rjust(DATE_WIDTH)
+        count = (str(row.message_count) if row.message_count > 1 else "").rjust(COUNT_WIDTH)
+        sender_width = min(SENDER_WIDTH, max(8, width // 4))
+        middle = max(width - 5 - sender_width - 1 - COUNT_WIDTH - DATE_WIDTH - 1, 4)
+        bold = Style(bold=True) if row.unread else Style()
+        sender = Text(sender_names(row, self.me), style=bold, no_wrap=True, overflow="ellipsis")
+        sender.truncate(sender_width, overflow="ellipsis", pad=True)
+        text.append_text(sender)
+        text.append(" ")
+        subject = one_line(row.subject) or "(no subject)"
+        body = Text(subject, style=bold, no_wrap=True, overflow="ellipsis")
+        preview = one_line(row.last_message)
+        if preview:
+            body.append(" — " + preview, style=Style(dim=True))
+        body.truncate(middle, overflow="ellipsis", pad=True)
+        text.append_text(body)
+        text.append(count, Style(dim=True))
+        text.append(" " + date, bold)
+        return text

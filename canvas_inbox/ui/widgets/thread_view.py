@@ -1,0 +1,126 @@
+"""One conversation as a single readable page: oldest message first, forwarded
+messages indented under the message that carried them."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from datetime import datetime
+
+from rich.console import Group, RenderableType
+from rich.padding import Padding
+from rich.rule import Rule
+from rich.style import Style
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from canvas_inbox.service import Attachment, Message, Person, Thread
+from canvas_inbox.ui.clock import Clock, long_date, system_clock
+from canvas_inbox.ui.safe_text import safe_line, safe_text
+
+HEADING = Style(bold=True)
+DIM = Style(dim=True)
+
+
+def _size(size: int) -> str:
+    for unit in ("B", "kB", "MB"):
+        if size < 1000:
+            return f"{size:.0f} {unit}"
+        size = size / 1000  # type: ignore[assignment]
+    return f"{size:.1f} GB"
+
+
+def attachment_line(number: int, attachment: Attachment) -> Text:
+    line = Text(f"  [{number}] ", style=DIM, end="")
+    line.append_text(safe_line(attachment.display_name or attachment.filename))
+    if attachment.size:
+        line.append(f"  {_size(attachment.size)}", DIM)
+    return line
+
+
+class ThreadView(VerticalScroll, can_focus=True):
+    """Shows ``thread``; knows the names of the people in it from the conversation."""
+
+    def __init__(self, *, clock: Clock = system_clock, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.clock = clock
+        self.thread: Thread | None = None
+        self.me: Person | None = None
+        self._body = Static(Text("Open a conversation with enter.", style=DIM), id="thread-body")
+
+    def compose(self) -> ComposeResult:
+        yield self._body
+
+    def show(self, thread: Thread | None, *, keep_scroll: bool = False) -> None:
+        same = (
+            thread is not None
+            and self.thread is not None
+            and (thread.conversation.id == self.thread.conversation.id)
+        )
+        self.thread = thread
+        self._body.update(self.render_thread(thread) if thread else Text(""))
+        if not (same and keep_scroll):
+            self.scroll_home(animate=False)
+
+    @property
+    def attachments(self) -> list[Attachment]:
+        if self.thread is None:
+            return []
+        found: list[Attachment] = []
+
+        def walk(messages: tuple[Message, ...]) -> None:
+            for message in messages:
+                found.extend(message.attachments)
+                walk(message.forwarded)
+
+        walk(self.thread.messages)
+        return found
+
+    def _author(self, person_id: int) -> Text:
+        if self.me is not None and person_id == self.me.id:
+            return Text("me", style=HEADING, end="")
+        assert self.thread is not None
+        for person in self.thread.conversation.participants:
+            if person.id == person_id:
+                return safe_line(person.name, HEADING)
+        return Text(f"user {person_id}", style=HEADING, end="")
+
+    def render_thread(self, thread: Thread) -> RenderableType:
+        now = self.clock()
+        conversation = thread.conversation
+        header = safe_line(conversation.subject or "(no subject)", Style(bold=True, underline=True))
+        parts: list[RenderableType] = [header]
+        people = Text("With: ", style=DIM, end="")
+        for index, person in enumerate(conversation.participants):
+            if index:
+                people.append(", ")
+            is_me = self.me is not None and person.id == self.me.id
+            people.append_text(Text("me", end="") if is_me else safe_line(person.name))
+        parts.append(people)
+        if conversation.context_name:
+            parts.append(
+                Text("In: ", style=DIM, end="").append_text(safe_line(conversation.context_name))
+            )
+        numbering = itertools.count(1)
+        for message in thread.messages:
+            parts.append(Rule(style=DIM))
+            parts.append(self._message(message, now, numbering))
+        return Group(*parts)
+
+    def _message(self, message: Message, now: datetime, numbering: Iterator[int]) -> RenderableType:
+        heading = self._author(message.author_id)
+        heading.append(f"  {long_date(message.created_at, now)}", DIM)
+        lines: list[RenderableType] = [heading, safe_text(message.body)]
+        if message.media_comment is not None:
+            media = message.media_comment
+            line = Text(f"  ▶ {media.media_type} recording ", style=DIM, end="")
+            line.append_text(safe_line(media.display_name or media.url))
+            lines.append(line)
+        for attachment in message.attachments:
+            lines.append(attachment_line(next(numbering), attachment))
+        for forwarded in message.forwarded:
+            lines.append(Text("Forwarded:", style=DIM))
+            lines.append(Padding(self._message(forwarded, now, numbering), (0, 0, 0, 2), style=DIM))
+        return Group(*lines)
