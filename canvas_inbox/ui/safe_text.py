@@ -44,7 +44,7 @@ def one_line(raw: str | None) -> str:
 
 def safe_text(raw: str | None, style: str | Style = "", *, single_line: bool = False) -> Text:
     """A ``Text`` holding the cleaned string verbatim: brackets stay brackets."""
-    return Text(one_line(raw) if single_line else clean(raw), style=style, end="")
+    return Text(one_line(raw) if single_line else clean(raw), style=style)
 
 
 def safe_line(raw: str | None, style: str | Style = "") -> Text:

@@ -283,7 +283,7 @@ class InboxScreen(Screen[None]):
             self.inbox.move_to(0)
             self.refresh_list()
 
-        picker = FilterPicker(choices, current)
+        picker = FilterPicker("Show conversations from", choices, current)
         self.app.push_screen(picker, chosen)
 
     def action_search(self) -> None:

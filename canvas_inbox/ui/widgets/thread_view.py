@@ -33,7 +33,7 @@ def _size(size: int) -> str:
 
 
 def attachment_line(number: int, attachment: Attachment) -> Text:
-    line = Text(f"  [{number}] ", style=DIM, end="")
+    line = Text(f"  [{number}] ", style=DIM)
     line.append_text(safe_line(attachment.display_name or attachment.filename))
     if attachment.size:
         line.append(f"  {_size(attachment.size)}", DIM)
@@ -80,29 +80,27 @@ class ThreadView(VerticalScroll, can_focus=True):
 
     def _author(self, person_id: int) -> Text:
         if self.me is not None and person_id == self.me.id:
-            return Text("me", style=HEADING, end="")
+            return Text("me", style=HEADING)
         assert self.thread is not None
         for person in self.thread.conversation.participants:
             if person.id == person_id:
                 return safe_line(person.name, HEADING)
-        return Text(f"user {person_id}", style=HEADING, end="")
+        return Text(f"user {person_id}", style=HEADING)
 
     def render_thread(self, thread: Thread) -> RenderableType:
         now = self.clock()
         conversation = thread.conversation
         header = safe_line(conversation.subject or "(no subject)", Style(bold=True, underline=True))
         parts: list[RenderableType] = [header]
-        people = Text("With: ", style=DIM, end="")
+        people = Text("With: ", style=DIM)
         for index, person in enumerate(conversation.participants):
             if index:
                 people.append(", ")
             is_me = self.me is not None and person.id == self.me.id
-            people.append_text(Text("me", end="") if is_me else safe_line(person.name))
+            people.append_text(Text("me") if is_me else safe_line(person.name))
         parts.append(people)
         if conversation.context_name:
-            parts.append(
-                Text("In: ", style=DIM, end="").append_text(safe_line(conversation.context_name))
-            )
+            parts.append(Text("In: ", style=DIM).append_text(safe_line(conversation.context_name)))
         numbering = itertools.count(1)
         for message in thread.messages:
             parts.append(Rule(style=DIM))
@@ -115,7 +113,7 @@ class ThreadView(VerticalScroll, can_focus=True):
         lines: list[RenderableType] = [heading, safe_text(message.body)]
         if message.media_comment is not None:
             media = message.media_comment
-            line = Text(f"  ▶ {media.media_type} recording ", style=DIM, end="")
+            line = Text(f"  ▶ {media.media_type} recording ", style=DIM)
             line.append_text(safe_line(media.display_name or media.url))
             lines.append(line)
         for attachment in message.attachments:
