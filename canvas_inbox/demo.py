@@ -1,0 +1,86 @@
+"""``canvas-inbox --demo``: the app on a demo school served by a local sandbox.
+
+The sandbox runs as a subprocess, not a thread: it is a separate program speaking HTTP,
+and its own event loop must not compete with the app's for the terminal's process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+READY = "Canvas sandbox listening on "
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def start_sandbox(live_events_port: int) -> tuple[subprocess.Popen[str], str]:
+    """Start the sandbox and wait for its readiness line; returns (process, base URL)."""
+    command = [
+        sys.executable, "-m", "canvas_inbox.sandbox",
+        "--host", "127.0.0.1", "--port", "0", "--seed", "demo", "--activity", "45",
+        "--live-events-url", f"http://127.0.0.1:{live_events_port}/events",
+    ]  # fmt: skip
+    # Our own interpreter and fixed arguments: nothing here comes from the user or Canvas.
+    process = subprocess.Popen(  # noqa: S603
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    assert process.stdout is not None
+    for line in process.stdout:
+        if line.startswith(READY):
+            url = line[len(READY) :].strip()
+            # The rest of its output (users and tokens) is not ours to show.
+            process.stdout.close()
+            return process, url
+    process.kill()
+    raise RuntimeError("the demo sandbox did not start")
+
+
+def stop(process: subprocess.Popen[str]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    from canvas_inbox.config import ConfigError, Settings, load_config
+    from canvas_inbox.sandbox.demo_school import DEMO_USER_TOKEN
+    from canvas_inbox.ui.launch import build_service, run_app
+
+    try:
+        settings = load_config().settings
+    except ConfigError:
+        settings = Settings()
+    events_port = free_port()
+    try:
+        process, url = start_sandbox(events_port)
+    except (OSError, RuntimeError) as error:
+        print(f"canvas-inbox: cannot start the demo: {error}", file=sys.stderr)
+        return 1
+    try:
+        with tempfile.TemporaryDirectory(prefix="canvas-inbox-demo-") as cache:
+            service = build_service(
+                url, DEMO_USER_TOKEN, Path(cache), settings, live_events_port=events_port
+            )
+            return run_app(service, settings)
+    finally:
+        stop(process)
