@@ -6,6 +6,7 @@ import asyncio
 import os
 import shlex
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, ClassVar
 
 from textual import on, work
@@ -39,7 +40,8 @@ AUTH_EXPIRED = "token expired: run canvas-inbox login"
 
 
 class CanvasInboxApp(App[None]):
-    CSS_PATH = "app.tcss"
+    # Absolute, so subclasses (benchmarks, screenshots) defined elsewhere find it too.
+    CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "Canvas Inbox"
     BINDINGS: ClassVar[list[BindingType]] = bindings(APP_KEYS)
     COMMANDS = App.COMMANDS | {InboxCommands}
@@ -107,9 +109,10 @@ class CanvasInboxApp(App[None]):
         event = message.event
         if isinstance(event, ConversationsChanged):
             self.inbox_screen_call(lambda screen: screen.reload())
-            self.inbox_screen_call(lambda screen: screen.reload_thread())
+            self.inbox_screen_call(lambda screen: screen.reload_thread(event.ids))
         elif isinstance(event, ThreadChanged):
-            self.inbox_screen_call(lambda screen: screen.reload_thread())
+            ids = frozenset({event.conversation_id})
+            self.inbox_screen_call(lambda screen: screen.reload_thread(ids))
         elif isinstance(event, UnreadCountChanged):
             self._header(lambda header: setattr(header, "unread", event.count))
         elif isinstance(event, ConnectionChanged):

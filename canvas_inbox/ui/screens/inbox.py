@@ -90,6 +90,11 @@ class InboxScreen(Screen[None]):
     def on_resize(self) -> None:
         self.set_class(self.size.width < 100, "-narrow")
 
+    def _reading(self, reading: bool) -> None:
+        # Only narrow layouts show one pane at a time; a class change restyles the screen.
+        if self.has_class("-reading") != reading:
+            self.set_class(reading, "-reading")
+
     # --- reading the cache --------------------------------------------------------------
     def reload(self, keep: int | None = None) -> None:
         """Re-read the current list from the cache (sync, instant)."""
@@ -113,12 +118,13 @@ class InboxScreen(Screen[None]):
         header.unread = self.service.unread_count
         header.online = self.service.online
 
-    def reload_thread(self) -> None:
+    def reload_thread(self, ids: frozenset[int] = frozenset()) -> None:
         shown = self.thread_view.thread
-        if shown is not None:
-            fresh = self.service.cached_thread(shown.conversation.id)
-            if fresh is not None:
-                self.thread_view.show(fresh, keep_scroll=True)
+        if shown is None or (ids and shown.conversation.id not in ids):
+            return
+        fresh = self.service.cached_thread(shown.conversation.id)
+        if fresh is not None:
+            self.thread_view.show(fresh, keep_scroll=True)
 
     # --- network ------------------------------------------------------------------------
     @work(exclusive=True, group="refresh", exit_on_error=False)
@@ -146,7 +152,7 @@ class InboxScreen(Screen[None]):
     def open_conversation(self, conversation: Conversation, *, focus_thread: bool = True) -> None:
         cached = self.service.cached_thread(conversation.id)
         self.thread_view.show(cached or Thread(conversation=conversation, messages=()))
-        self.add_class("-reading")
+        self._reading(True)
         if focus_thread:
             self.thread_view.focus()
         mark_read = not self.inbox_app.settings.peek
@@ -233,20 +239,20 @@ class InboxScreen(Screen[None]):
 
     def action_back(self) -> None:
         if self.thread_view.has_focus:
-            self.remove_class("-reading")
+            self._reading(False)
             self.inbox.focus()
         elif self.inbox.clear_selection():
             self.query_one(ScopeBar).selection = 0
 
     def action_pane_left(self) -> None:
-        self.remove_class("-reading")
+        self._reading(False)
         self.inbox.focus()
 
     def action_pane_right(self) -> None:
         if self.thread_view.thread is None and self.inbox.current is not None:
             self.open_conversation(self.inbox.current)
         else:
-            self.add_class("-reading")
+            self._reading(True)
             self.thread_view.focus()
 
     def action_pane_switch(self) -> None:

@@ -70,6 +70,10 @@ class InboxList(ScrollView, can_focus=True):
         self.rows: list[Conversation] = []
         self.selected: set[int] = set()
         self.empty_text = "No conversations here."
+        # Rendered rows by (record, width, selected): records are frozen, so a changed
+        # conversation is a new key and a stale line can never be drawn.
+        self._lines: dict[tuple[Conversation, int, bool], list[Segment]] = {}
+        self._styles: dict[str, Style] = {}
 
     # --- data ---------------------------------------------------------------------------
     def set_rows(self, rows: Sequence[Conversation], *, keep: int | None = None) -> None:
@@ -168,6 +172,35 @@ class InboxList(ScrollView, can_focus=True):
 
     def on_resize(self) -> None:
         self.virtual_size = Size(self.size.width, len(self.rows))
+        self._lines.clear()
+
+    def on_focus(self) -> None:
+        self.refresh_line(self.cursor)  # the cursor row shows where the focus is
+
+    def on_blur(self) -> None:
+        self.refresh_line(self.cursor)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles.clear()
+        self._lines.clear()
+
+    def _style(self, name: str, partial: bool = True) -> Style:
+        key = f"{name}/{partial}"
+        style = self._styles.get(key)
+        if style is None:
+            style = self._styles[key] = self.get_component_rich_style(name, partial=partial)
+        return style
+
+    def _row_segments(self, row: Conversation, width: int) -> list[Segment]:
+        key = (row, width, row.id in self.selected)
+        segments = self._lines.get(key)
+        if segments is None:
+            if len(self._lines) > 4096:
+                self._lines.clear()
+            segments = list(self.row_text(row, width).render(self.app.console))
+            self._lines[key] = segments
+        return segments
 
     def render_line(self, y: int) -> Strip:
         index = int(self.scroll_offset.y) + y
@@ -179,22 +212,21 @@ class InboxList(ScrollView, can_focus=True):
             return Strip.blank(width, base)
         if index >= len(self.rows):
             return Strip.blank(width, base)
-        text = self.row_text(self.rows[index], width)
-        segments = list(text.render(self.app.console))
+        segments = self._row_segments(self.rows[index], width)
         style = base
         if self.rows[index].id in self.selected:
-            style = base + self.get_component_rich_style("inbox-list--selected")
+            style = base + self._style("inbox-list--selected", partial=False)
         if index == self.cursor:
             cursor_class = "inbox-list--cursor" if self.has_focus else "inbox-list--dim"
-            style = base + self.get_component_rich_style(cursor_class)
+            style = base + self._style(cursor_class, partial=False)
         return Strip(Segment.apply_style(segments, style)).crop_extend(0, width, style)
 
     def row_text(self, row: Conversation, width: int) -> Text:
         selected = row.id in self.selected
-        accent = self.get_component_rich_style("inbox-list--unread", partial=True)
+        accent = self._style("inbox-list--unread")
         text = Text(no_wrap=True, overflow="ellipsis", end="")
         # Glyphs carry the meaning; colour only repeats it.
-        star = self.get_component_rich_style("inbox-list--star", partial=True)
+        star = self._style("inbox-list--star")
         text.append(SELECTED if selected else " ", Style(bold=True))
         text.append(UNREAD if row.unread else " ", accent)
         text.append(STAR if row.starred else " ", star)

@@ -40,6 +40,18 @@ def attachment_line(number: int, attachment: Attachment) -> Text:
     return line
 
 
+def _looks_the_same(old: Thread | None, new: Thread | None) -> bool:
+    if old is None or new is None:
+        return False
+    a, b = old.conversation, new.conversation
+    return (old.messages, a.subject, a.participants, a.context_name) == (
+        new.messages,
+        b.subject,
+        b.participants,
+        b.context_name,
+    )
+
+
 class ThreadView(VerticalScroll, can_focus=True):
     """Shows ``thread``; knows the names of the people in it from the conversation."""
 
