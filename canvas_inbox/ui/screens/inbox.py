@@ -82,7 +82,6 @@ class InboxScreen(Screen[None]):
         return self.query_one(ThreadView)
 
     def on_mount(self) -> None:
-        self.query_one("#batch-progress").display = False
         self.reload()
         self.inbox.focus()
         self.update_header()
@@ -181,7 +180,7 @@ class InboxScreen(Screen[None]):
         progress = self.query_one("#batch-progress", ProgressBar)
         if count > 1:
             progress.update(total=None)
-            progress.display = True
+            progress.add_class("-busy")
         try:
             result = await call()
         except ServiceError as error:
@@ -191,7 +190,7 @@ class InboxScreen(Screen[None]):
             if isinstance(result, str):
                 self.notify(f"Undone: {result}", timeout=3, markup=False)
         finally:
-            progress.display = False
+            progress.remove_class("-busy")
             self.inbox.clear_selection()
             self.query_one(ScopeBar).selection = 0
 
