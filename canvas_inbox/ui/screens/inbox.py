@@ -34,7 +34,7 @@ from canvas_inbox.ui.screens.picker import PickerScreen
 from canvas_inbox.ui.screens.search import SearchResult, SearchScreen
 from canvas_inbox.ui.widgets.inbox_list import InboxList
 from canvas_inbox.ui.widgets.status import SCOPE_LABELS, HeaderBar, ScopeBar
-from canvas_inbox.ui.widgets.thread_view import ThreadView, attachment_line
+from canvas_inbox.ui.widgets.thread_view import ThreadView
 
 if TYPE_CHECKING:
     from canvas_inbox.ui.app import CanvasInboxApp
@@ -405,18 +405,18 @@ class InboxScreen(Screen[None]):
         self.refresh_list()
 
     def action_attachments(self) -> None:
-        found = self.thread_view.attachments
-        if not found:
+        choices = self.thread_view.openables()
+        if not choices:
             self.notify("No attachments in this conversation.", timeout=2)
             return
-        choices = [(attachment_line(i, a), a) for i, a in enumerate(found, 1)]
 
-        def chosen(attachment: object) -> None:
-            url = getattr(attachment, "url", "")
-            if url:
+        def chosen(url: str | None) -> None:
+            # Only web links: a server could send file: or custom-scheme URLs.
+            if url and url.lower().startswith(("https://", "http://")):
+                # The browser downloads with the user's Canvas session: the token stays here.
                 self.app.open_url(url)
 
-        self.app.push_screen(PickerScreen("Open an attachment", choices), chosen)
+        self.app.push_screen(PickerScreen[str]("Open an attachment", choices), chosen)
 
     def action_quit(self) -> None:
         if self.thread_view.has_focus:

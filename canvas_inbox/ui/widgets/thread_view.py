@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from canvas_inbox.service import Attachment, Message, Person, Thread
+from canvas_inbox.service import Attachment, MediaComment, Message, Person, Thread
 from canvas_inbox.ui.clock import Clock, long_date, system_clock
 from canvas_inbox.ui.safe_text import safe_line, safe_text
 
@@ -52,6 +52,13 @@ def _looks_the_same(old: Thread | None, new: Thread | None) -> bool:
     )
 
 
+def media_line(media: MediaComment) -> Text:
+    line = Text(f"  ▶ {media.media_type} recording: ", style=DIM)
+    line.append_text(safe_line(media.display_name or "untitled"))
+    line.append("  (v to open)", DIM)
+    return line
+
+
 class ThreadView(VerticalScroll, can_focus=True):
     """Shows ``thread``; knows the names of the people in it from the conversation."""
 
@@ -76,19 +83,22 @@ class ThreadView(VerticalScroll, can_focus=True):
         if not (same and keep_scroll):
             self.scroll_home(animate=False)
 
-    @property
-    def attachments(self) -> list[Attachment]:
+    def openables(self) -> list[tuple[Text, str]]:
+        """Attachments and media recordings, numbered as shown, with their URLs."""
         if self.thread is None:
             return []
-        found: list[Attachment] = []
+        found: list[tuple[Text, str]] = []
 
         def walk(messages: tuple[Message, ...]) -> None:
             for message in messages:
-                found.extend(message.attachments)
+                for attachment in message.attachments:
+                    found.append((attachment_line(len(found) + 1, attachment), attachment.url))
+                if message.media_comment is not None:
+                    found.append((media_line(message.media_comment), message.media_comment.url))
                 walk(message.forwarded)
 
         walk(self.thread.messages)
-        return found
+        return [(label, url) for label, url in found if url]
 
     def _author(self, person_id: int) -> Text:
         if self.me is not None and person_id == self.me.id:
@@ -123,13 +133,10 @@ class ThreadView(VerticalScroll, can_focus=True):
         heading = self._author(message.author_id)
         heading.append(f"  {long_date(message.created_at, now)}", DIM)
         lines: list[RenderableType] = [heading, safe_text(message.body)]
-        if message.media_comment is not None:
-            media = message.media_comment
-            line = Text(f"  ▶ {media.media_type} recording ", style=DIM)
-            line.append_text(safe_line(media.display_name or media.url))
-            lines.append(line)
         for attachment in message.attachments:
             lines.append(attachment_line(next(numbering), attachment))
+        if message.media_comment is not None:
+            lines.append(media_line(message.media_comment))
         for forwarded in message.forwarded:
             lines.append(Text("Forwarded:", style=DIM))
             lines.append(Padding(self._message(forwarded, now, numbering), (0, 0, 0, 2), style=DIM))
