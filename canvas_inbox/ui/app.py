@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 from textual import on, work
 from textual.app import App
 from textual.binding import BindingType
+from textual.worker import Worker, WorkerState
 
 from canvas_inbox.config import Settings
 from canvas_inbox.service import (
@@ -91,6 +92,16 @@ class CanvasInboxApp(App[None]):
             self._unsubscribe()
         if self.start_service:
             await self.service.aclose()
+
+    @on(Worker.StateChanged)
+    def report_worker(self, event: Worker.StateChanged) -> None:
+        """Workers' own failures (screens forward theirs here: the message does not bubble).
+        Expected failures arrive as ServiceError and are handled where they happen;
+        anything else still gets one line instead of a silent stop."""
+        if event.state == WorkerState.ERROR:
+            error = event.worker.error
+            self.show_error(f"Something went wrong: {type(error).__name__}: {error}"[:200])
+            self.inbox_screen_call(lambda screen: screen.reload())
 
     def _on_service_event(self, event: Any) -> None:
         self.post_message(ServiceEventReceived(event))

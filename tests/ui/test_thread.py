@@ -12,6 +12,7 @@ from canvas_inbox.service import Attachment, MediaComment, Message, Thread
 from canvas_inbox.ui.clock import long_date, short_date
 from canvas_inbox.ui.launch import run_tui
 from canvas_inbox.ui.screens.picker import PickerScreen
+from canvas_inbox.ui.widgets.inbox_list import InboxList
 from tests.ui.conftest import SIZE, AppFactory, thread_text
 from tests.ui.fake_service import FRIEND, NOW, TEACHER, FakeService, make_conversations
 
@@ -98,3 +99,56 @@ def test_frozen_records_change_by_replacement() -> None:
     # The list's render cache keys on records: a changed conversation must be a new key.
     row = make_conversations(1)[0].conversation
     assert msgspec.structs.replace(row, starred=not row.starred) != row
+
+
+async def test_narrow_terminal_shows_one_pane_at_a_time(inbox_app: AppFactory) -> None:
+    from tests.ui.conftest import inbox_of
+
+    app = inbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = inbox_of(app)
+        list_widget = screen.query_one("InboxList")
+        assert list_widget.display
+        assert not screen.thread_view.display
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.thread_view.display
+        assert not list_widget.display
+        await pilot.press("escape")
+        await pilot.pause()
+        assert list_widget.display
+        assert app.focused is list_widget
+
+
+async def test_an_unexpected_error_is_one_line_and_the_app_goes_on(
+    inbox_app: AppFactory,
+) -> None:
+    service = FakeService()
+
+    async def broken(ids: object, starred: bool) -> None:
+        raise RuntimeError("boom\nwith a second line")
+
+    service.set_starred = broken  # type: ignore[method-assign]
+    app = inbox_app(service)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("s")
+        await pilot.pause()
+        await pilot.pause()
+        messages = [str(n.message) for n in app._notifications]
+        assert "Something went wrong: RuntimeError: boom with a second line" in messages
+        # The optimistic unstar is taken back: the row shows what the cache holds.
+        assert app.screen.query_one(InboxList).rows[0].starred
+        await pilot.press("j")
+        assert app.is_running
+
+
+def test_the_inbox_paints_without_loading_httpx() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import canvas_inbox.ui.app, canvas_inbox.ui.launch\n"
+        "assert 'httpx' not in sys.modules, 'httpx imported before the first paint'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -17,6 +17,7 @@ from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, ProgressBar
+from textual.worker import Worker
 
 from canvas_inbox.service import (
     Context,
@@ -193,6 +194,10 @@ class InboxScreen(Screen[None]):
             progress.remove_class("-busy")
             self.inbox.clear_selection()
             self.query_one(ScopeBar).selection = 0
+
+    @on(Worker.StateChanged)
+    def _worker_changed(self, event: Worker.StateChanged) -> None:
+        self.inbox_app.report_worker(event)
 
     # --- events from the list -----------------------------------------------------------
     @on(InboxList.Opened)
