@@ -3,55 +3,67 @@ looking at the report: a changed picture is a changed product."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import Footer, Input
 
 from tests.ui.conftest import SIZE, AppFactory
 
 Snap = Callable[..., bool]
 
 
-async def no_blink(pilot: Pilot[Any]) -> None:
-    await pilot.pause()
-    for widget in pilot.app.screen.query(Input):
-        widget.cursor_blink = False
-    await pilot.pause()
+def keys(*presses: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
+    """Wait for the footer (it mounts a frame after the inbox paints), press the keys,
+    let debounces and workers finish, and stop every cursor blinking."""
+
+    async def run(pilot: Pilot[Any]) -> None:
+        for _ in range(20):
+            await pilot.pause()
+            if pilot.app.query(Footer):
+                break
+        await pilot.press(*presses)
+        await pilot.pause(0.2)
+        await pilot.app.workers.wait_for_complete()
+        for field in pilot.app.screen.query(Input):
+            field.cursor_blink = False
+            field._cursor_visible = True
+        await pilot.pause()
+
+    return run
 
 
 def test_inbox(snap_compare: Snap, inbox_app: AppFactory) -> None:
-    assert snap_compare(inbox_app(), press=["j", "x", "j"], terminal_size=SIZE)
+    assert snap_compare(inbox_app(), terminal_size=SIZE, run_before=keys("j", "x", "j"))
 
 
 def test_thread(snap_compare: Snap, inbox_app: AppFactory) -> None:
-    assert snap_compare(inbox_app(), press=["enter"], terminal_size=SIZE)
+    assert snap_compare(inbox_app(), terminal_size=SIZE, run_before=keys("enter"))
 
 
 def test_thread_narrow_light(snap_compare: Snap, inbox_app: AppFactory) -> None:
     app = inbox_app(theme="textual-light")
-    assert snap_compare(app, press=["enter"], terminal_size=(80, 24))
+    assert snap_compare(app, terminal_size=(80, 24), run_before=keys("enter"))
 
 
 def test_inbox_narrow(snap_compare: Snap, inbox_app: AppFactory) -> None:
-    assert snap_compare(inbox_app(), terminal_size=(80, 24))
+    assert snap_compare(inbox_app(), terminal_size=(80, 24), run_before=keys())
 
 
 def test_search(snap_compare: Snap, inbox_app: AppFactory) -> None:
-    keys = ["slash", *"chapter 1"]
-    assert snap_compare(inbox_app(), press=keys, terminal_size=SIZE, run_before=no_blink)
+    run = keys("slash", *"chapter 1")
+    assert snap_compare(inbox_app(), terminal_size=SIZE, run_before=run)
 
 
 def test_help(snap_compare: Snap, inbox_app: AppFactory) -> None:
-    assert snap_compare(inbox_app(), press=["question_mark"], terminal_size=SIZE)
+    assert snap_compare(inbox_app(), terminal_size=SIZE, run_before=keys("question_mark"))
 
 
 def test_palette(snap_compare: Snap, inbox_app: AppFactory) -> None:
-    assert snap_compare(
-        inbox_app(), press=["enter", "colon", *"rep"], terminal_size=SIZE, run_before=no_blink
-    )
+    run = keys("enter", "colon", *"rep")
+    assert snap_compare(inbox_app(), terminal_size=SIZE, run_before=run)
 
 
 def test_filter_picker(snap_compare: Snap, inbox_app: AppFactory) -> None:
-    assert snap_compare(inbox_app(), press=["backslash"], terminal_size=SIZE)
+    assert snap_compare(inbox_app(), terminal_size=SIZE, run_before=keys("backslash"))

@@ -72,7 +72,6 @@ class InboxScreen(Screen[None]):
             yield InboxList(clock=clock, id="inbox-list")
             yield ThreadView(clock=clock, id="thread-view")
         yield ProgressBar(id="batch-progress", show_eta=False)
-        yield Footer()
 
     @property
     def inbox(self) -> InboxList:
@@ -86,6 +85,13 @@ class InboxScreen(Screen[None]):
         self.reload()
         self.inbox.focus()
         self.update_header()
+        # The footer builds a widget per key: it costs as much as the inbox itself, so
+        # the conversations paint first and the keys arrive a frame later.
+        self.call_after_refresh(self._mount_footer)
+
+    async def _mount_footer(self) -> None:
+        await self.mount(Footer())
+        self.refresh_bindings()  # a footer only draws keys once told they changed
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < 100, "-narrow")
