@@ -71,7 +71,6 @@ class InboxScreen(Screen[None]):
         with Horizontal(id="panes"):
             yield InboxList(clock=clock, id="inbox-list")
             yield ThreadView(clock=clock, id="thread-view")
-        yield ProgressBar(id="batch-progress", show_eta=False)
 
     @property
     def inbox(self) -> InboxList:
@@ -180,11 +179,20 @@ class InboxScreen(Screen[None]):
             self.inbox.update_rows(ids, **optimistic)
         self._run_action(description, len(ids), call)
 
+    async def _progress_bar(self) -> ProgressBar:
+        # Made on first use: nobody needs it for the first paint.
+        found = self.query("#batch-progress")
+        if found:
+            return found.first(ProgressBar)
+        bar = ProgressBar(id="batch-progress", show_eta=False)
+        await self.mount(bar, before=self.query_one(Footer) if self.query(Footer) else None)
+        return bar
+
     @work(group="actions", exit_on_error=False)
     async def _run_action(
         self, description: str, count: int, call: Callable[[], Awaitable[Any]]
     ) -> None:
-        progress = self.query_one("#batch-progress", ProgressBar)
+        progress = await self._progress_bar()
         if count > 1:
             progress.update(total=None)
             progress.add_class("-busy")
