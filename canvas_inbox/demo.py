@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import argparse
 import os
+import queue
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
+from typing import IO
 
 READY = "Canvas sandbox listening on "
+READY_TIMEOUT = 30.0
 
 
 def free_port() -> int:
@@ -41,14 +45,28 @@ def start_sandbox(live_events_port: int) -> tuple[subprocess.Popen[str], str]:
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     assert process.stdout is not None
-    for line in process.stdout:
-        if line.startswith(READY):
-            url = line[len(READY) :].strip()
-            # The rest of its output (users and tokens) is not ours to show.
-            process.stdout.close()
-            return process, url
-    process.kill()
-    raise RuntimeError("the demo sandbox did not start")
+    found: queue.Queue[str | None] = queue.Queue()
+    threading.Thread(target=_watch, args=(process.stdout, found), daemon=True).start()
+    try:
+        url = found.get(timeout=READY_TIMEOUT)
+    except queue.Empty:
+        url = None
+    if url is None:
+        stop(process)
+        raise RuntimeError("the demo sandbox did not start")
+    return process, url
+
+
+def _watch(stream: IO[str], found: queue.Queue[str | None]) -> None:
+    """Hand over the readiness line, then keep draining: the sandbox goes on printing
+    (users and tokens, not ours to show) and a full or closed pipe would stop it."""
+    announced = False
+    for line in stream:
+        if not announced and line.startswith(READY):
+            found.put(line[len(READY) :].strip())
+            announced = True
+    if not announced:
+        found.put(None)
 
 
 def stop(process: subprocess.Popen[str]) -> None:

@@ -121,3 +121,15 @@ async def test_panes_and_quit(inbox_app: AppFactory) -> None:
         await pilot.press("q")
         await pilot.pause()
     assert app.return_code == 0
+
+
+async def test_click_moves_then_opens(inbox_app: AppFactory) -> None:
+    app = inbox_app()
+    async with app.run_test(size=SIZE) as pilot:
+        inbox = inbox_of(app).query_one(InboxList)
+        await pilot.click(InboxList, offset=(10, 2))
+        assert inbox.cursor == 2
+        await pilot.click(InboxList, offset=(10, 2))
+        await pilot.pause()
+        assert inbox_of(app).thread_view.thread is not None
+        assert inbox_of(app).thread_view.thread.conversation.id == 1002

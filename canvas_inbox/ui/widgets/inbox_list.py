@@ -14,6 +14,7 @@ import msgspec
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -155,14 +156,12 @@ class InboxList(ScrollView, can_focus=True):
         self.refresh()
         return had
 
-    def on_click(self, event: object) -> None:
-        offset = getattr(event, "y", None)
-        if isinstance(offset, int):
-            index = int(self.scroll_offset.y) + offset
-            if index == self.cursor and self.current is not None:
-                self.post_message(self.Opened(self.current))
-            elif 0 <= index < len(self.rows):
-                self._move(index)
+    def on_click(self, event: events.Click) -> None:
+        index = int(self.scroll_offset.y) + event.y
+        if index == self.cursor and self.current is not None:
+            self.post_message(self.Opened(self.current))
+        elif 0 <= index < len(self.rows):
+            self._move(index)
 
     # --- drawing ------------------------------------------------------------------------
     def refresh_line(self, index: int) -> None:
