@@ -34,7 +34,7 @@ from canvas_inbox.ui.screens.confirm import ConfirmScreen
 from canvas_inbox.ui.screens.picker import PickerScreen
 from canvas_inbox.ui.screens.search import SearchResult, SearchScreen
 from canvas_inbox.ui.widgets.inbox_list import InboxList
-from canvas_inbox.ui.widgets.status import SCOPE_LABELS, HeaderBar, ScopeBar
+from canvas_inbox.ui.widgets.status import SCOPE_LABELS, HeaderBar, KeyFooter, ScopeBar
 from canvas_inbox.ui.widgets.thread_view import ThreadView
 
 if TYPE_CHECKING:
@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 
 # Actions that need an open thread, and those that need a row: hidden from the palette
 # and dimmed in the footer when they would do nothing.
+NARROW = 100  # columns below which one pane shows at a time
 NEEDS_THREAD = {"reply", "reply_all", "forward", "attachments"}
 NEEDS_ROW = {"star", "archive", "mark_unread", "mark_read", "delete", "select", "open"}
 
@@ -89,15 +90,18 @@ class InboxScreen(Screen[None]):
         self.call_after_refresh(self._mount_footer)
 
     async def _mount_footer(self) -> None:
-        await self.mount(Footer())
+        await self.mount(KeyFooter())
         self.refresh_bindings()  # a footer only draws keys once told they changed
 
     def on_resize(self) -> None:
-        self.set_class(self.size.width < 100, "-narrow")
+        narrow = self.size.width < NARROW
+        self.set_class(narrow, "-narrow")
+        self.set_class(narrow and self.thread_view.has_focus, "-reading")
 
     def _reading(self, reading: bool) -> None:
-        # Only narrow layouts show one pane at a time; a class change restyles the screen.
-        if self.has_class("-reading") != reading:
+        # Only narrow layouts show one pane at a time, and a class change restyles the
+        # whole screen: wide layouts never pay for it.
+        if self.has_class("-narrow") and self.has_class("-reading") != reading:
             self.set_class(reading, "-reading")
 
     # --- reading the cache --------------------------------------------------------------

@@ -181,8 +181,13 @@ class InboxList(ScrollView, can_focus=True):
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
-        self._styles.clear()
-        self._lines.clear()
+        # Focus changes land here too; cached rows only go stale if a row style changed.
+        old, self._styles = self._styles, {}
+        for key, style in old.items():
+            name, _, partial = key.partition("/")
+            if self._style(name, partial == "True") != style:
+                self._lines.clear()
+                break
 
     def _style(self, name: str, partial: bool = True) -> Style:
         key = f"{name}/{partial}"

@@ -6,7 +6,9 @@ from __future__ import annotations
 from rich.style import Style
 from rich.text import Text
 from textual.reactive import reactive
+from textual.screen import Screen
 from textual.widget import Widget
+from textual.widgets import Footer
 
 from canvas_inbox.service import SCOPES, Scope
 from canvas_inbox.ui.safe_text import one_line
@@ -67,3 +69,21 @@ class ScopeBar(Widget):
         if self.selection:
             text.append(f"   {self.selection} selected", Style(bold=True))
         return text
+
+
+class KeyFooter(Footer):
+    """A footer that rebuilds only when the keys it shows change. Textual's rebuilds its
+    key widgets on every focus change, which made opening a thread cost a frame."""
+
+    _shown: tuple[tuple[str, str, bool], ...] | None = None
+
+    def bindings_changed(self, screen: Screen[object]) -> None:
+        shown = tuple(
+            (binding.key, binding.description, enabled)
+            for (_, binding, enabled, _) in screen.active_bindings.values()
+            if binding.show
+        )
+        if shown == self._shown:
+            return
+        self._shown = shown
+        super().bindings_changed(screen)
