@@ -61,6 +61,8 @@ class CanvasInboxApp(App[None]):
         self.settings = settings or Settings()
         self.clock: Clock = clock or system_clock
         self.start_service = start_service
+        # Until start() has run, the service's cache may not be open yet.
+        self.service_ready = not start_service
         self.key_map = keymap_for(self.settings.keymap, self.settings.keys)
         self._unsubscribe: Callable[[], None] | None = None
         self.auth_expired = False
@@ -85,6 +87,7 @@ class CanvasInboxApp(App[None]):
             await self.service.start()
         except ServiceError as error:
             self.show_error(str(error))
+        self.service_ready = True
         self.inbox_screen_call(lambda screen: (screen.update_header(), screen.reload()))
 
     async def on_unmount(self) -> None:

@@ -149,3 +149,21 @@ async def test_the_service_starts_after_the_first_paint(inbox_app: AppFactory) -
         await app.workers.wait_for_complete()
         assert service.started
         assert len(row_texts(app)) == 12
+
+
+async def test_a_cache_that_opens_in_start_paints_after_it(inbox_app: AppFactory) -> None:
+    service = FakeService()
+    real_read = service.cached_conversations
+
+    def not_yet(*args: object, **kwargs: object) -> object:
+        if not service.started:
+            raise RuntimeError("cache not open")
+        return real_read(*args, **kwargs)  # type: ignore[arg-type]
+
+    service.cached_conversations = not_yet  # type: ignore[method-assign]
+    app = inbox_app(service)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert len(row_texts(app)) == 12

@@ -110,11 +110,19 @@ class InboxScreen(Screen[None]):
         me = self.service.me
         self.inbox.me = me
         self.thread_view.me = me
-        rows = self.service.cached_conversations(
-            self.scope, self.context.code if self.context else None
-        )
+        empty = f"No conversations in {SCOPE_LABELS[self.scope]}."
+        try:
+            rows = self.service.cached_conversations(
+                self.scope, self.context.code if self.context else None
+            )
+        except Exception:
+            # A service may open its cache only in start(), which runs after the first
+            # paint; until then there is simply nothing to show yet.
+            if self.inbox_app.service_ready:
+                raise
+            rows, empty = [], "Opening the local cache…"
         self.inbox.set_rows(rows, keep=keep)
-        self.inbox.empty_text = f"No conversations in {SCOPE_LABELS[self.scope]}."
+        self.inbox.empty_text = empty
         bar = self.query_one(ScopeBar)
         bar.scope = self.scope
         bar.context_name = self.context.name if self.context else ""
