@@ -1,8 +1,10 @@
 """Regenerate the README screenshots: the app headless on the demo sandbox, frozen clock.
 
-Run: .venv/bin/python screenshots/make_screenshots.py
+Run: .venv/bin/python screenshots/make_screenshots.py [--fake]
 Writes inbox.svg, thread.svg, search.svg, help.svg and compose.svg (the composer with
 recipient autocomplete open; skipped, with a note, when the composer is not installed).
+``--fake`` uses the UI tests' in-memory records instead of the sandbox and InboxService,
+for when those are not at hand; the pictures then show the test school.
 """
 
 from __future__ import annotations
@@ -41,7 +43,31 @@ async def shoot(service: Any, name: str, keys: list[str], *, clock_at: datetime)
     return True
 
 
+SHOTS = {
+    "inbox": ["j", "j"],
+    "thread": ["enter"],
+    "search": ["slash", *"lab"],
+    "help": ["question_mark"],
+    "compose": ["c", "tab", *"jo"],
+}
+
+
+async def shoot_all(service: Any, clock_at: datetime, search: str = "lab") -> None:
+    for name, keys in {**SHOTS, "search": ["slash", *search]}.items():
+        made = await shoot(service, name, keys, clock_at=clock_at)
+        print(f"{name}.svg" if made else f"{name}.svg skipped: the composer is not available")
+
+
+async def main_fake() -> int:
+    from tests.ui.fake_service import NOW, FakeService, make_conversations
+
+    await shoot_all(FakeService(make_conversations(40)), NOW, search="chapter 2")
+    return 0
+
+
 async def main() -> int:
+    if "--fake" in sys.argv:
+        return await main_fake()
     from canvas_inbox.sandbox.demo_school import DEMO_USER_TOKEN
 
     from canvas_inbox.sandbox.runner import run_sandbox
@@ -65,16 +91,7 @@ async def main() -> int:
         clock_at = newest or datetime(2026, 9, 15, 12, tzinfo=UTC)
         if rows:
             await service.open_thread(rows[0].id, mark_read=False)
-        shots = {
-            "inbox": [],
-            "thread": ["enter"],
-            "search": ["slash", *"lab"],
-            "help": ["question_mark"],
-            "compose": ["c", "tab", *"jo"],
-        }
-        for name, keys in shots.items():
-            made = await shoot(service, name, keys, clock_at=clock_at)
-            print(f"{name}.svg" if made else f"{name}.svg skipped: the composer is not available")
+        await shoot_all(service, clock_at)
         await service.aclose()
     return 0
 

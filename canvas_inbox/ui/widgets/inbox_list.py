@@ -84,7 +84,7 @@ class InboxList(ScrollView, can_focus=True):
         self.rows = list(rows)
         self.selected &= {row.id for row in self.rows}
         index = next((i for i, row in enumerate(self.rows) if row.id == keep), None)
-        self.virtual_size = Size(self.size.width, len(self.rows))
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self.rows))
         self._move(index if index is not None else min(self.cursor, max(len(self.rows) - 1, 0)))
         self.refresh()
 
@@ -170,7 +170,7 @@ class InboxList(ScrollView, can_focus=True):
             self.refresh(Region(0, y, self.size.width, 1))
 
     def on_resize(self) -> None:
-        self.virtual_size = Size(self.size.width, len(self.rows))
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self.rows))
         self._lines.clear()
 
     def on_focus(self) -> None:
@@ -208,7 +208,8 @@ class InboxList(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         index = int(self.scroll_offset.y) + y
-        width = self.size.width
+        # Without the scrollbar's column, so the date at the end of a row stays whole.
+        width = self.scrollable_content_region.width
         base = self.rich_style
         if not self.rows:
             if y == 1:
