@@ -133,3 +133,21 @@ async def test_click_moves_then_opens(inbox_app: AppFactory) -> None:
         await pilot.pause()
         assert inbox_of(app).thread_view.thread is not None
         assert inbox_of(app).thread_view.thread.conversation.id == 1002
+
+
+async def test_a_long_list_keeps_the_date_beside_the_scrollbar(inbox_app: AppFactory) -> None:
+    from tests.ui.fake_service import make_conversations
+
+    app = inbox_app(FakeService(make_conversations(300)))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        inbox = inbox_of(app).query_one(InboxList)
+        assert inbox.show_vertical_scrollbar
+        strip = inbox.render_line(0)
+        # The row fits in what the scrollbar leaves, so its date is not cut off.
+        assert strip.cell_length == inbox.scrollable_content_region.width < inbox.size.width
+        assert strip.text.rstrip().endswith("11:00")
+        await pilot.press("G")
+        assert inbox.current is not None
+        assert inbox.current.id == 1299
+        assert inbox.scroll_offset.y > 0
