@@ -13,7 +13,23 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
-from canvas_inbox.ui.keymap import ALL_KEYS, display_keys, keys_for
+from canvas_inbox.ui.keymap import ALL_KEYS, KeySpec, display_keys, keys_for
+
+
+def composer_extras() -> list[KeySpec]:
+    """Bindings the composer declares beyond the table (ui-compose owns them)."""
+    try:
+        from canvas_inbox.ui.compose import ComposeScreen
+    except ImportError:
+        return []
+    known = {spec.id for spec in ALL_KEYS}
+    extras = []
+    for binding in ComposeScreen.BINDINGS:
+        if isinstance(binding, Binding) and binding.id and binding.id not in known:
+            extras.append(
+                KeySpec(binding.id, binding.action, binding.description, binding.key, "Composer")
+            )
+    return extras
 
 
 def help_table(keymap: Mapping[str, str]) -> Table:
@@ -23,7 +39,7 @@ def help_table(keymap: Mapping[str, str]) -> Table:
     table.add_column("action")
     table.add_column("id", style="dim", no_wrap=True)
     group = ""
-    for spec in ALL_KEYS:
+    for spec in (*ALL_KEYS, *composer_extras()):
         table.add_row(
             spec.group if spec.group != group else "",
             display_keys(keys_for(spec, keymap)),
