@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shlex
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
@@ -38,6 +39,7 @@ from canvas_inbox.ui.screens.inbox import InboxScreen
 from canvas_inbox.ui.widgets.status import HeaderBar
 
 AUTH_EXPIRED = "token expired: run canvas-inbox login"
+ERROR_REPEAT_SECONDS = 5.0
 
 
 class CanvasInboxApp(App[None]):
@@ -66,6 +68,7 @@ class CanvasInboxApp(App[None]):
         self.key_map = keymap_for(self.settings.keymap, self.settings.keys)
         self._unsubscribe: Callable[[], None] | None = None
         self.auth_expired = False
+        self._recent_errors: dict[str, float] = {}
 
     # --- lifecycle ------------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -114,7 +117,15 @@ class CanvasInboxApp(App[None]):
             if isinstance(screen, InboxScreen) and screen.is_mounted:
                 call(screen)
 
-    def show_error(self, line: str) -> None:
+    def show_error(self, line: str, *, reason: str | None = None) -> None:
+        """One line, once: a refused action arrives both as ActionFailed and as the
+        caller's ServiceError, and the user should read its reason one time."""
+        key = one_line(reason or line)
+        now = time.monotonic()
+        if now - self._recent_errors.get(key, -60.0) < ERROR_REPEAT_SECONDS:
+            return
+        self._recent_errors = {k: t for k, t in self._recent_errors.items() if now - t < 60}
+        self._recent_errors[key] = now
         self.notify(one_line(line), severity="error", timeout=6, markup=False)
 
     # --- service events -------------------------------------------------------------------
@@ -143,7 +154,7 @@ class CanvasInboxApp(App[None]):
             )
             self._header(lambda header: setattr(header, "progress", done))
         elif isinstance(event, ActionFailed):
-            self.show_error(f"{event.description} failed: {event.reason}")
+            self.show_error(f"{event.description} failed: {event.reason}", reason=event.reason)
             self.inbox_screen_call(lambda screen: screen.reload())
         elif isinstance(event, AuthExpired):
             self.auth_expired = True

@@ -211,7 +211,7 @@ class InboxScreen(Screen[None]):
         try:
             result = await call()
         except ServiceError as error:
-            self.inbox_app.show_error(f"{description}: {error}")
+            self.inbox_app.show_error(f"{description} failed: {error}", reason=str(error))
             self.reload()
         else:
             if isinstance(result, str):
@@ -411,7 +411,7 @@ class InboxScreen(Screen[None]):
         self.perform("Delete", ids, lambda: self.service.delete(ids))
 
     def action_undo(self) -> None:
-        self.perform("Undo", [0], self.service.undo)
+        self._run_action("Undo", 1, self.service.undo)
 
     def action_select(self) -> None:
         self.inbox.toggle_selected()
