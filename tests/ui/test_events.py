@@ -20,6 +20,7 @@ from canvas_inbox.service import (
     UnreadCountChanged,
 )
 from canvas_inbox.ui.app import AUTH_EXPIRED
+from canvas_inbox.ui.widgets.inbox_list import InboxList
 from canvas_inbox.ui.widgets.status import HeaderBar
 from tests.ui.conftest import SIZE, AppFactory, inbox_of, row_texts, thread_text
 from tests.ui.fake_service import NOW, FakeService, make_conversations
@@ -167,3 +168,28 @@ async def test_a_cache_that_opens_in_start_paints_after_it(inbox_app: AppFactory
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert len(row_texts(app)) == 12
+
+
+class Anonymous(FakeService):
+    """A service that does not know the user yet (before its first /users/self)."""
+
+    who: Person | None = None
+
+    @property
+    def me(self) -> Person | None:
+        return self.who
+
+
+async def test_rows_say_me_once_the_user_is_known(inbox_app: AppFactory) -> None:
+    from tests.ui.fake_service import ME
+
+    service = Anonymous()
+    app = inbox_app(service)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        inbox = inbox_of(app).query_one(InboxList)
+        assert inbox.render_line(2).text.startswith("     Sam Student")
+        service.who = ME
+        inbox_of(app).reload()
+        await pilot.pause()
+        assert inbox.render_line(2).text.startswith("     me, Jane Tea")

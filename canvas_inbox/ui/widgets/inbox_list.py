@@ -67,7 +67,7 @@ class InboxList(ScrollView, can_focus=True):
     ) -> None:
         super().__init__(id=id, classes=classes)
         self.clock = clock
-        self.me: Person | None = None
+        self._me: Person | None = None
         self.rows: list[Conversation] = []
         self.selected: set[int] = set()
         self.empty_text = "No conversations here."
@@ -75,6 +75,18 @@ class InboxList(ScrollView, can_focus=True):
         # conversation is a new key and a stale line can never be drawn.
         self._lines: dict[tuple[Conversation, int, bool], list[Segment]] = {}
         self._styles: dict[str, Style] = {}
+
+    @property
+    def me(self) -> Person | None:
+        return self._me
+
+    @me.setter
+    def me(self, person: Person | None) -> None:
+        # Rows name the user "me": knowing who that is redraws them.
+        if person != self._me:
+            self._me = person
+            self._lines.clear()
+            self.refresh()
 
     # --- data ---------------------------------------------------------------------------
     def set_rows(self, rows: Sequence[Conversation], *, keep: int | None = None) -> None:
@@ -242,7 +254,7 @@ class InboxList(ScrollView, can_focus=True):
         sender_width = min(SENDER_WIDTH, max(8, width // 4))
         middle = max(width - 5 - sender_width - 1 - COUNT_WIDTH - DATE_WIDTH - 1, 4)
         bold = Style(bold=True) if row.unread else Style()
-        sender = Text(sender_names(row, self.me), style=bold, no_wrap=True, overflow="ellipsis")
+        sender = Text(sender_names(row, self._me), style=bold, no_wrap=True, overflow="ellipsis")
         sender.truncate(sender_width, overflow="ellipsis", pad=True)
         text.append_text(sender)
         text.append(" ")
