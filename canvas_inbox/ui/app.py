@@ -74,6 +74,12 @@ class CanvasInboxApp(App[None]):
     def on_mount(self) -> None:
         if self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
+        else:
+            self.notify(
+                f"Unknown theme {self.settings.theme!r}; using {self.theme}.",
+                severity="warning",
+                markup=False,
+            )
         self.set_keymap(self.key_map)
         self._unsubscribe = self.service.subscribe(self._on_service_event)
         self.push_screen(InboxScreen(self.service))

@@ -108,3 +108,12 @@ async def test_palette_offers_reply_only_with_a_thread_open(inbox_app: AppFactor
 
 def test_help_table_is_plain_text() -> None:
     assert isinstance(Text(plain(help_table({}))), Text)
+
+
+async def test_an_unknown_theme_is_said_and_the_app_runs(inbox_app: AppFactory) -> None:
+    app = inbox_app(theme="no-such-theme")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.theme == "textual-dark"
+        notes = [str(n.message) for n in app._notifications]
+        assert "Unknown theme 'no-such-theme'; using textual-dark." in notes
