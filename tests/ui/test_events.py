@@ -193,3 +193,25 @@ async def test_rows_say_me_once_the_user_is_known(inbox_app: AppFactory) -> None
         inbox_of(app).reload()
         await pilot.pause()
         assert inbox.render_line(2).text.startswith("     me, Jane Tea")
+
+
+async def test_a_reply_arriving_while_reading_shows_up(inbox_app: AppFactory) -> None:
+    from canvas_inbox.service import ThreadChanged
+
+    service = FakeService()
+    app = inbox_app(service)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        thread = service.threads[1000]
+        reply = Message(
+            id=99,
+            conversation_id=1000,
+            author_id=3,
+            created_at=NOW,
+            body="A late question about the lab.",
+        )
+        service.threads[1000] = msgspec.structs.replace(thread, messages=(*thread.messages, reply))
+        service.emit(ThreadChanged(1000))
+        await pilot.pause()
+        assert "A late question about the lab." in thread_text(app)

@@ -73,12 +73,13 @@ class ThreadView(VerticalScroll, can_focus=True):
         yield self._body
 
     def show(self, thread: Thread | None, *, keep_scroll: bool = False) -> None:
+        old = self.thread
         same = (
-            thread is not None
-            and self.thread is not None
-            and (thread.conversation.id == self.thread.conversation.id)
+            thread is not None and old is not None and thread.conversation.id == old.conversation.id
         )
         self.thread = thread
+        if same and keep_scroll and _looks_the_same(old, thread):
+            return  # only flags changed (read, starred): nothing shown here differs
         self._body.update(self.render_thread(thread) if thread else Text(""))
         if not (same and keep_scroll):
             self.scroll_home(animate=False)
