@@ -1,0 +1,91 @@
+"""Phrase banks the demo school draws from for its everyday mail (all our own words).
+
+Placeholders: {course} (e.g. "BIO 101"), {topic}, {day} (a weekday), {first} (the
+addressee's first name), {me} (the writer's first name), {n} (a small number).
+"""
+
+from __future__ import annotations
+
+TOPICS: dict[str, tuple[str, ...]] = {
+    "bio": (
+        "cell membranes", "mitosis", "enzyme kinetics", "photosynthesis", "the Krebs cycle",
+        "population growth", "food webs", "natural selection", "DNA replication", "osmosis",
+    ),
+    "hist": (
+        "the Estates-General", "the Haitian Revolution", "the Declaration of the Rights of Man",
+        "Simón Bolívar", "the Congress of Vienna", "the revolutions of 1848",
+        "the Stamp Act", "Toussaint Louverture", "the Terror", "the Constitution of Cádiz",
+    ),
+    "writ": ("thesis statements", "counter-arguments", "citations", "paragraph transitions"),
+}
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday")
+
+# (subject, body) sent by a teacher or TA to the whole class, in term order.
+ANNOUNCEMENTS: dict[str, tuple[tuple[str, str], ...]] = {
+    "bio": (
+        ("Lab safety quiz", "Reminder: the lab safety quiz is due before your first lab. It is short, but you cannot enter the lab without it."),
+        ("Lab 1 groups are posted", "Lab teams are posted on the course page. You will stay in the same team all term, so say hello to each other this week."),
+        ("Reading for next week", "Please read chapter 3 on {topic} before Tuesday. The diagrams on pages 61 to 64 will come up in the quiz."),
+        ("Quiz 1 results", "Quiz 1 grades are posted. The class average was 81%. If you scored under 70, come to office hours and we will go through it together."),
+        ("Lab 3 moved to Room 108", "Lab 3 this week will be in Room 108, not the usual lab, because of the fume hood inspection."),
+        ("Guest lecture on Thursday", "On Thursday a researcher from the county water authority will talk about monitoring local streams. Attendance counts as a participation point.\n\nCome with one question written down."),
+        ("Midterm grades", "Midterms are graded and returned. Look at the comments before you look at the score: they tell you what to fix for the final.\n\nRegrade requests go to me in writing within a week."),
+        ("Lab 5 pre-lab questions", "The pre-lab questions for Lab 5 ({topic}) are now on the course page. Bring your answers to lab; Sam will check them at the door."),
+        ("Field study equipment", "Teams can borrow DO meters, kick nets and thermometers from Room 108. Sign them out with Sam and return them by Monday 9 am."),
+        ("Office hours before Thanksgiving", "I will hold extra office hours on Monday the 23rd from 10 to 12 for anyone working on the field study proposal."),
+    ),
+    "hist": (
+        ("Discussion groups", "For Friday discussions you are split into four groups; the list is on the course page. Groups rotate every three weeks."),
+        ("Reading: chapter 2", "Read chapter 2 on {topic} for Wednesday and write down one question the author leaves unanswered."),
+        ("Primary source workshop", "Thursday is a workshop on reading primary sources. Bring a laptop or a printed copy of packet A."),
+        ("Map exercise posted", "The map exercise is posted. You may work in pairs but each of you hands in a copy. Due in two weeks."),
+        ("Essay topics", "Short essay topics are up. Pick one and send me a two-sentence plan by Friday so I can help you narrow it down."),
+        ("Library session", "On {day} we meet in the library's archive room, ground floor, instead of our usual room. The archivist will show us eighteenth-century newspapers."),
+        ("Midterm format", "The midterm has three parts: identifications, a source analysis and one essay out of three choices. You may bring one page of handwritten notes."),
+        ("Group project check-in", "Each project group should send me a short update by {day}: who is doing what, and what you are stuck on. Two or three sentences is plenty."),
+    ),
+}
+
+# (subject, question, answer): a student asks a teacher or TA, who answers.
+QUESTIONS: tuple[tuple[str, str, str], ...] = (
+    ("Question about the reading", "Hi {first}, in the reading on {topic} I don't follow the argument on the second page. Could you explain it in class or point me to something simpler?", "Good question. I'll go over it at the start of {day}'s class; in the meantime, the summary at the end of the chapter puts it more plainly."),
+    ("Missed class on {day}", "Hello {first}, I missed class on {day} because of a dentist appointment. Is there anything I should catch up on besides the slides?", "Just the slides and the short worksheet, which is on the course page. Thanks for letting me know."),
+    ("Quiz regrade", "Hi {first}, on question {n} of the quiz I think my answer matches the key but it was marked wrong. Could you take another look?", "You're right, that was my mistake. I've fixed your score."),
+    ("Late submission", "Hi {first}, I submitted the assignment about an hour late because the upload kept failing. Is that okay?", "That's fine this time. If uploads fail again, email me the file before the deadline so there's a timestamp."),
+    ("Office hours", "Hi {first}, are office hours still on {day}? I'd like to ask about {topic}.", "Yes, same time and place. Bring your notes and we'll work through it."),
+    ("Extension?", "Dear {first}, I have two exams on the same day as the deadline. Could I have one extra day?", "Yes, one extra day is fine. Please note it in the comment box when you submit."),
+    ("Group partner", "Hi {first}, my partner for the project dropped the course. Should I work alone or join another group?", "Join another group. I'll introduce you to one by email this week."),
+    ("Source question", "Hello {first}, can I use a documentary as a source for the essay, or only written sources?", "A documentary is fine as one source, but at least two of your sources should be written, and one of them primary."),
+    ("Grade question", "Hi {first}, my grade for the last assignment shows as missing but I handed it in on paper.", "Found it in my bag, sorry about that! It's graded now."),
+    ("Study tips for {topic}", "Hi {first}, I'm struggling with {topic}. Do you have any advice on how to study it?", "Try explaining it out loud to someone who isn't in the course. Where you get stuck is what to review. The practice problems at the end of the chapter help too."),
+)
+
+# (subject, opener, replies): classmates writing to each other.
+CHATTER: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("notes from {day}?", "hey {first}, could you send me your notes from {day}? I missed the part about {topic}", ("sure, sending a photo tonight", "thank you!!")),
+    ("study group", "A few of us are studying for {course} on Sunday at the library. Want to join?", ("Yes! What time?", "2pm, second floor by the windows.")),
+    ("did you get question {n}?", "I've been stuck on question {n} of the homework for an hour. Did you get it?", ("Yeah, you have to convert the units first. It's not obvious.", "oh that's it. thanks")),
+    ("lab partner", "Hi {first}, want to be partners for the next lab? My usual partner is away.", ("Sure, see you there.",)),
+    ("textbook", "Do you still have the textbook for {course}? Mine hasn't arrived and the reading is due Thursday.", ("I do, you can borrow it after class tomorrow.", "lifesaver, thanks")),
+    ("presentation practice", "Want to practice our presentations together before {day}? I'm nervous about mine.", ("Definitely. How about the empty classroom after lunch?", "Perfect.")),
+    ("the {topic} reading", "Is it just me or was the {topic} reading really long? I'm only halfway through.", ("Not just you. Skim the middle, the end is what matters.",)),
+    ("quiz tomorrow?", "Is the {course} quiz tomorrow or next week? I've heard both.", ("Tomorrow, I checked the calendar.", "ugh ok, thanks")),
+    ("coffee after class?", "Coffee after class on {day}? I want to talk about the project.", ("Sounds good!",)),
+    ("shared doc", "I started a shared doc for our {course} notes; I'll add you. Put anything you have in there.", ("Added mine from this week.",)),
+)
+
+# (student's reply to a class-wide message, the sender's answer).
+FOLLOW_UPS: tuple[tuple[str, str], ...] = (
+    ("Will this be on the quiz?", "It may come up, so review it."),
+    ("Is this due before or after the weekend?", "Before: Friday at 11:59 pm."),
+    ("Can we work in pairs for this?", "Yes, pairs are fine, but each of you submits."),
+    ("Thank you! Is there a recording for those who can't make it?", "Yes, I'll post it on the course page."),
+    ("Where do we hand it in, on paper or online?", "Online, through the assignment page."),
+)
+
+# How students address each member of staff (first names for TAs, as they ask).
+ADDRESS = {
+    "vasquez": "Dr. Vasquez", "bell": "Mr. Bell", "raman": "Ms. Raman",
+    "whitfield": "Sam", "haddad": "Noor",
+}
