@@ -1,0 +1,347 @@
+"""The wire under CanvasClient: one httpx.AsyncClient, the token's guard, retries, paging.
+
+Everything that decides whether the token may travel lives here, in one place: a request
+goes out with ``Authorization`` only when its URL is on the profile's own scheme, host
+and port. httpx's own redirect following is off; redirects and ``Link`` URLs are checked
+here before anything is sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+from collections.abc import AsyncIterator, Mapping, Sequence
+from typing import Any, TypeVar
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+import msgspec
+
+from canvas_inbox import __version__
+from canvas_inbox.canvas import _paging
+from canvas_inbox.canvas._errors import (
+    NetworkError,
+    RequestTimeout,
+    Throttled,
+    UnexpectedResponse,
+    clean_line,
+    error_for_status,
+    is_rate_limit,
+)
+from canvas_inbox.canvas._throttle import RetryPolicy, Throttle
+
+T = TypeVar("T")
+
+USER_AGENT = f"canvas-inbox/{__version__} (+https://github.com/canvas-inbox/canvas-inbox)"
+Params = Sequence[tuple[str, str]]
+_REDIRECTS = (301, 302, 303, 307, 308)
+_MAX_REDIRECTS = 5
+_RETRY_STATUS = (500, 502, 503, 504)
+
+
+def is_loopback_host(host: str) -> bool:
+    import ipaddress
+
+    host = host.strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_base_url(base_url: str) -> str:
+    """The profile's origin, or ValueError: not a URL, or plain http to a remote host."""
+    base = base_url.strip().rstrip("/")
+    where = _paging.origin(base)
+    if where is None:
+        raise ValueError(f"not a web address: {clean_line(base)!r}")
+    scheme, host, _port = where
+    if scheme == "http" and not is_loopback_host(host):
+        raise ValueError(f"refusing plain http:// for {host}: the token would travel unencrypted")
+    return base
+
+
+def _host(url: str) -> str:
+    try:
+        return clean_line(urlsplit(url).netloc.rsplit("@", 1)[-1]) or "?"
+    except ValueError:
+        return "?"
+
+
+class Wire:
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        *,
+        transport: httpx.AsyncBaseTransport | None,
+        timeout: float,
+        max_concurrency: int,
+        policy: RetryPolicy,
+    ) -> None:
+        if max_concurrency < 1:
+            raise ValueError("max_concurrency must be at least 1")
+        self.base_url = check_base_url(base_url)
+        self._token = token
+        self.policy = policy
+        self.throttle = Throttle(policy)
+        self.max_concurrency = max_concurrency
+        self._slots = asyncio.Semaphore(max_concurrency)
+        self.http = httpx.AsyncClient(
+            transport=transport,
+            # HTTP/1.1 keep-alive: one pooled connection per request in flight.
+            limits=httpx.Limits(
+                max_connections=max_concurrency, max_keepalive_connections=max_concurrency
+            ),
+            timeout=httpx.Timeout(timeout, connect=min(10.0, timeout)),
+            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+            follow_redirects=False,
+        )
+        self._decoders: dict[Any, msgspec.json.Decoder[Any]] = {}
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+    # --- the token's guard ---------------------------------------------------------
+
+    def is_home(self, url: str) -> bool:
+        return _paging.same_origin(url, self.base_url)
+
+    def resolve(self, target: str) -> str:
+        """An absolute URL on the profile's host, or UnexpectedResponse."""
+        url = self.base_url + target if target.startswith("/") else target
+        if not self.is_home(url):
+            raise UnexpectedResponse(
+                f"Canvas pointed at another host ({_host(url)}); not sending the token there"
+            )
+        return url
+
+    def _auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self._token}"}
+
+    # --- sending ---------------------------------------------------------------------
+
+    async def request(
+        self,
+        method: str,
+        target: str,
+        *,
+        params: Params | None = None,
+        data: Params | None = None,
+        retry: bool = False,
+    ) -> httpx.Response:
+        """Send with the token; raise the CanvasError for any failure.
+
+        ``retry`` marks a request that may safely be repeated (GETs, setting fields):
+        those ride out transient network errors, 5xx and Canvas's rate limit. Anything
+        else is sent once: a POST whose answer was lost may have been carried out.
+        """
+        url = self.resolve(target)
+        path = urlsplit(url).path
+        failures = throttled = 0
+        while True:
+            await self.throttle.wait()
+            try:
+                async with self._slots:
+                    response = await self._send(method, url, params, data)
+            except NetworkError:
+                failures += 1
+                if retry and failures < self.policy.attempts:
+                    await asyncio.sleep(self.policy.delay(failures))
+                    continue
+                raise
+            self.throttle.observe(response.headers.get("X-Rate-Limit-Remaining"))
+            status = response.status_code
+            if status == 403 and is_rate_limit(
+                status, response.headers.get("content-type", ""), response.content
+            ):
+                self.throttle.exhausted()
+                throttled += 1
+                if retry and throttled < self.policy.throttle_attempts:
+                    await asyncio.sleep(self.policy.delay(throttled, throttled=True))
+                    continue
+                raise Throttled(
+                    "Canvas is rate-limiting requests; try again in a minute",
+                    status_code=403,
+                    method=method,
+                    path=path,
+                )
+            if status in _RETRY_STATUS and retry:
+                failures += 1
+                if failures < self.policy.attempts:
+                    await asyncio.sleep(self.policy.delay(failures))
+                    continue
+            if status >= 400:
+                raise error_for_status(
+                    status,
+                    response.headers.get("content-type", ""),
+                    response.content,
+                    method=method,
+                    path=path,
+                    www_authenticate=response.headers.get("www-authenticate"),
+                    secret=self._token,
+                )
+            return response
+
+    async def _send(
+        self, method: str, url: str, params: Params | None, data: Params | None
+    ) -> httpx.Response:
+        path = urlsplit(url).path
+        for _hop in range(_MAX_REDIRECTS + 1):
+            request = self.http.build_request(
+                method,
+                url,
+                params=list(params) if params else None,
+                data=_form(data),
+                headers=self._auth(),
+            )
+            response = await self._transmit(request, method, path)
+            if response.status_code not in _REDIRECTS or "location" not in response.headers:
+                return response
+            location = urljoin(url, response.headers["location"])
+            if not self.is_home(location):
+                raise UnexpectedResponse(
+                    f"Canvas redirected to another host ({_host(location)}); "
+                    "not following it with the token",
+                    status_code=response.status_code,
+                    method=method,
+                    path=path,
+                )
+            if response.status_code == 303 or (
+                response.status_code in (301, 302) and method == "POST"
+            ):
+                method, data = "GET", None
+            url, params = location, None
+        raise UnexpectedResponse("too many redirects", method=method, path=path)
+
+    async def _transmit(self, request: httpx.Request, method: str, path: str) -> httpx.Response:
+        try:
+            return await self.http.send(request)
+        except httpx.TimeoutException as error:
+            sent = not isinstance(error, httpx.ConnectTimeout | httpx.PoolTimeout)
+            raise RequestTimeout(
+                f"no answer from {_host(str(request.url))} in time",
+                method=method,
+                path=path,
+                maybe_sent=sent,
+            ) from None
+        except httpx.ConnectError as error:
+            raise NetworkError(
+                f"could not connect to {_host(str(request.url))} ({_reason(error)})",
+                method=method,
+                path=path,
+                maybe_sent=False,
+            ) from None
+        except httpx.TransportError as error:
+            raise NetworkError(
+                f"the connection to {_host(str(request.url))} failed ({_reason(error)})",
+                method=method,
+                path=path,
+                maybe_sent=True,
+            ) from None
+
+    # --- decoding ----------------------------------------------------------------------
+
+    def decode(self, response: httpx.Response, type_: Any) -> Any:
+        return self.decode_bytes(response.content, type_, urlsplit(str(response.url)).path)
+
+    def decode_bytes(self, content: bytes, type_: Any, path: str = "") -> Any:
+        decoder = self._decoders.get(type_)
+        if decoder is None:
+            # Lax mode: ids and counts sent as strings ("7") become ints.
+            decoder = self._decoders[type_] = msgspec.json.Decoder(type_, strict=False)
+        if content.startswith(b"while(1);"):  # Canvas's JSON-hijacking guard, if present
+            content = content[len(b"while(1);") :]
+        try:
+            return decoder.decode(content)
+        except msgspec.ValidationError as error:
+            raise UnexpectedResponse(
+                f"Canvas's answer has an unexpected shape ({error})", path=path
+            ) from None
+        except msgspec.DecodeError:
+            raise UnexpectedResponse(
+                "the answer is not Canvas's JSON: is this a Canvas site?", path=path
+            ) from None
+
+    # --- paging --------------------------------------------------------------------------
+
+    async def pages(self, path: str, params: Params, item_type: Any) -> AsyncIterator[list[Any]]:
+        """Every page of a list, in order. Follows ``rel="next"``; with numbered pages and
+        ``rel="last"``, fetches the pages in between concurrently (at most
+        ``max_concurrency`` in flight) and still yields them in order."""
+        list_type = list[item_type]  # type: ignore[valid-type]
+        response = await self.request("GET", path, params=params, retry=True)
+        yield self.decode(response, list_type)
+        seen = {str(response.url)}
+        links = _paging.parse_link_header(response.headers.get("link"))
+        numbered = _paging.numbered_pages(links)
+        if numbered:
+            for url in numbered:
+                self.resolve(url)  # refuse before sending anything
+            pending: collections.deque[asyncio.Task[httpx.Response]] = collections.deque()
+            queue = iter(numbered)
+            try:
+                while True:
+                    while len(pending) < self.max_concurrency:
+                        url = next(queue, None)
+                        if url is None:
+                            break
+                        seen.add(url)
+                        pending.append(asyncio.ensure_future(self.request("GET", url, retry=True)))
+                    if not pending:
+                        break
+                    response = await pending.popleft()
+                    yield self.decode(response, list_type)
+            finally:
+                for task in pending:
+                    task.cancel()
+                if pending:
+                    await asyncio.gather(*pending, return_exceptions=True)
+            links = _paging.parse_link_header(response.headers.get("link"))
+        while (next_url := links.get("next")) and next_url not in seen:
+            seen.add(next_url)
+            response = await self.request("GET", next_url, retry=True)
+            yield self.decode(response, list_type)
+            links = _paging.parse_link_header(response.headers.get("link"))
+
+
+def _form(data: Params | None) -> dict[str, str | list[str]] | None:
+    if data is None:
+        return None
+    form: dict[str, str | list[str]] = {}
+    for key, value in data:
+        if key.endswith("[]"):
+            existing = form.setdefault(key, [])
+            assert isinstance(existing, list)
+            existing.append(value)
+        else:
+            form[key] = value
+    return form
+
+
+def _reason(error: Exception) -> str:
+    text = clean_line(str(error))
+    return text or type(error).__name__
+
+
+def encode(value: Any) -> str:
+    """A parameter value as Canvas reads it: booleans as true/false."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def params(fields: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Query or form pairs: None omitted, booleans true/false, a key ending in ``[]``
+    repeated once per item of its sequence (``recipients[]=1&recipients[]=2``)."""
+    out: list[tuple[str, str]] = []
+    for key, value in fields.items():
+        if value is None:
+            continue
+        if key.endswith("[]"):
+            out.extend((key, encode(item)) for item in value)
+        else:
+            out.append((key, encode(value)))
+    return out

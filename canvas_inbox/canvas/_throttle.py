@@ -1,0 +1,96 @@
+"""Staying inside Canvas's rate limit, and backing off when a request fails.
+
+Canvas throttles each token with a leaky bucket (§9): every answer says how much is left
+in ``X-Rate-Limit-Remaining`` (600 when idle; each request in flight reserves 50; the
+bucket drains 10 units a second). A request that would overflow it gets a plain-text 403.
+Rather than run into that wall, the client delays new requests in proportion to how low
+the bucket is, counting what it has drained since the last answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from dataclasses import dataclass
+
+__all__ = ["RetryPolicy", "Throttle"]
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How hard the client tries. Tests shrink the delays to zero."""
+
+    # GET-like requests: transient network errors and 5xx.
+    attempts: int = 3
+    backoff: float = 0.25  # first wait in seconds; doubles each time, plus jitter
+    max_backoff: float = 4.0
+    # Canvas's plain-text 403 (rate limit): idempotent requests only.
+    throttle_attempts: int = 6
+    throttle_backoff: float = 1.0
+    max_throttle_backoff: float = 10.0
+    # Slowing down before the bucket empties.
+    low_water: float = 300.0  # start delaying below this many units left
+    max_delay: float = 2.0  # the delay when the bucket is empty
+    drain_per_second: float = 10.0
+
+    def delay(self, attempt: int, *, throttled: bool = False) -> float:
+        """The wait before retry number ``attempt`` (1-based): exponential, full jitter
+        on the upper half, so concurrent requests do not retry in lockstep."""
+        base, cap = (
+            (self.throttle_backoff, self.max_throttle_backoff)
+            if throttled
+            else (self.backoff, self.max_backoff)
+        )
+        ceiling = min(cap, base * (2 ** (attempt - 1)))
+        return ceiling / 2 + random.uniform(0, ceiling / 2)
+
+
+class Throttle:
+    """Shared by all requests of one client: remembers the last reported bucket level."""
+
+    def __init__(self, policy: RetryPolicy) -> None:
+        self._policy = policy
+        self._remaining: float | None = None
+        self._seen_at = 0.0
+        self.delays = 0  # how many requests were slowed down (for tests and benchmarks)
+
+    @property
+    def remaining(self) -> float | None:
+        """The bucket level now, estimated from the last answer plus what has drained."""
+        if self._remaining is None:
+            return None
+        drained = (time.monotonic() - self._seen_at) * self._policy.drain_per_second
+        return self._remaining + drained
+
+    def observe(self, header: str | None) -> None:
+        if header is None:
+            return
+        try:
+            value = float(header)
+        except ValueError:
+            return
+        if value != value or value in (float("inf"), float("-inf")):  # NaN or infinite
+            return
+        self._remaining = value
+        self._seen_at = time.monotonic()
+
+    def exhausted(self) -> None:
+        """A throttled answer: the bucket is empty now."""
+        self._remaining = 0.0
+        self._seen_at = time.monotonic()
+
+    def pause(self) -> float:
+        """How long the next request should wait, given the bucket level."""
+        remaining = self.remaining
+        low = self._policy.low_water
+        if remaining is None or remaining >= low or low <= 0:
+            return 0.0
+        share = min(1.0, (low - max(remaining, 0.0)) / low)
+        return share * self._policy.max_delay
+
+    async def wait(self) -> None:
+        delay = self.pause()
+        if delay > 0:
+            self.delays += 1
+            await asyncio.sleep(delay)
