@@ -29,7 +29,10 @@ class Recovery:
 
     def __str__(self) -> str:
         if self.what == "cache":
-            return f"The local cache was damaged ({self.reason}); it was moved aside and is being rebuilt."
+            return (
+                f"The local cache was damaged ({self.reason}); "
+                "it was moved aside and is being rebuilt."
+            )
         return (
             f"The drafts file was damaged ({self.reason}); it was kept as {self.moved_to} "
             "and a new one started."

@@ -1,0 +1,281 @@
+"""The two SQLite files, their schemas and migrations, and how they are opened.
+
+Why two files. The cache is only a cache: anything in it can be fetched from Canvas
+again, so a damaged cache is moved aside and rebuilt without asking. Drafts and the
+outbox are the user's own writing and exist nowhere else, so they live in a file of their
+own that a cache reset, a cache migration or a user deleting the cache never touches
+(and a damaged drafts file is kept aside, not deleted, for recovery by hand).
+
+Versions are ``PRAGMA user_version``. ``MIGRATIONS[n]`` takes a file from version n to
+n + 1 inside one transaction (SQLite's DDL is transactional), so a crash mid-migration
+leaves the old version intact. A file newer than this code is refused with a clear
+error rather than guessed at: an older canvas-inbox must not scribble on a newer schema.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+from canvas_inbox.store._errors import Recovery, StoreError, StoreVersionError
+
+Migration = Callable[[sqlite3.Connection], None]
+
+
+def run_script(db: sqlite3.Connection, script: str) -> None:
+    """Run DDL statements one by one inside the caller's transaction.
+
+    (``executescript`` would COMMIT first, breaking the one-transaction-per-migration
+    promise.) Statements are split where SQLite says one is complete, so trigger bodies
+    with their inner semicolons stay whole."""
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            db.execute(statement)
+            statement = ""
+    if statement.strip():
+        db.execute(statement)
+
+
+# --- the cache ---------------------------------------------------------------------------
+
+
+def _cache_v1(db: sqlite3.Connection) -> None:
+    # Conversations: the whole record as JSON plus what the scope queries filter and
+    # sort on. sent_at is the sort key of the sent scope, NULL when the row is not in
+    # it: Canvas's last_authored_message_at is unreliable (spec §13.19), so a row the
+    # server listed under sent (in_sent), or whose newest message is the user's, counts
+    # as sent even without it.
+    run_script(
+        db,
+        """
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+        CREATE TABLE conversations (
+            id INTEGER PRIMARY KEY,
+            state TEXT NOT NULL,
+            starred INTEGER NOT NULL,
+            lm_at INTEGER,
+            la_at INTEGER,
+            me_last INTEGER NOT NULL,
+            in_sent INTEGER NOT NULL DEFAULT 0,
+            ctx TEXT,
+            data BLOB NOT NULL,
+            sent_at INTEGER GENERATED ALWAYS AS (
+                COALESCE(la_at, CASE WHEN in_sent OR me_last THEN COALESCE(lm_at, 0) END)
+            ) VIRTUAL
+        );
+        -- One partial index per scope, in the scope's order, so the first page of any
+        -- scope is an index walk that stops after LIMIT rows.
+        CREATE INDEX conv_inbox ON conversations (lm_at DESC, id DESC)
+            WHERE lm_at IS NOT NULL AND state != 'archived';
+        CREATE INDEX conv_unread ON conversations (lm_at DESC, id DESC)
+            WHERE lm_at IS NOT NULL AND state = 'unread';
+        CREATE INDEX conv_archived ON conversations (lm_at DESC, id DESC)
+            WHERE lm_at IS NOT NULL AND state = 'archived';
+        CREATE INDEX conv_starred ON conversations (lm_at DESC, id DESC) WHERE starred = 1;
+        CREATE INDEX conv_sent ON conversations (sent_at DESC, id DESC)
+            WHERE sent_at IS NOT NULL;
+
+        -- The context codes a conversation was listed under (filter=course_12…), beside
+        -- its own context_code: Canvas tags rows with every shared course and group.
+        CREATE TABLE tags (
+            code TEXT NOT NULL, cid INTEGER NOT NULL, PRIMARY KEY (code, cid)
+        ) WITHOUT ROWID;
+        CREATE INDEX tags_cid ON tags (cid);
+
+        -- The server's order for scopes whose order the rows cannot tell (starred: by
+        -- the participant row's updated_at, which Canvas does not send). filt '' = none.
+        CREATE TABLE listed (
+            scope TEXT NOT NULL, filt TEXT NOT NULL, cid INTEGER NOT NULL,
+            pos INTEGER NOT NULL, PRIMARY KEY (scope, filt, cid)
+        ) WITHOUT ROWID;
+        CREATE INDEX listed_cid ON listed (cid);
+
+        -- Rows a complete server listing of scope/filter left out although their local
+        -- fields say they belong (deleted or moved on another device). Dropped when the
+        -- row's data changes or the server lists it in that scope again.
+        CREATE TABLE unlisted (
+            cid INTEGER NOT NULL, scope TEXT NOT NULL, filt TEXT NOT NULL,
+            PRIMARY KEY (cid, scope, filt)
+        ) WITHOUT ROWID;
+
+        -- A changed row is "touched": Canvas moves it to the top of starred (its order is
+        -- the row's updated_at), and whatever a complete listing said about it is stale.
+        CREATE TRIGGER conv_touched AFTER UPDATE OF data ON conversations
+        WHEN old.data IS NOT new.data
+        BEGIN
+            DELETE FROM listed WHERE cid = new.id AND scope = 'starred';
+            DELETE FROM unlisted WHERE cid = new.id;
+        END;
+
+        CREATE TABLE threads (cid INTEGER PRIMARY KEY, saved_at INTEGER NOT NULL);
+        CREATE TABLE messages (
+            cid INTEGER NOT NULL, pos INTEGER NOT NULL, id INTEGER NOT NULL,
+            author_id INTEGER NOT NULL, created_at INTEGER, data BLOB NOT NULL,
+            PRIMARY KEY (cid, pos)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE contexts (pos INTEGER PRIMARY KEY, code TEXT NOT NULL, data BLOB NOT NULL);
+        """,
+    )
+
+
+def _cache_v2(db: sqlite3.Connection) -> None:
+    """Full-text search: the index, filled from what the cache already holds."""
+    # Imported here: the backfill uses today's document builders, which is right for
+    # the step that creates the index; a later change to them needs its own reindex step.
+    from canvas_inbox.store import _search
+    from canvas_inbox.store._codec import decode_conversation, decode_message
+    from canvas_inbox.store.records import Thread
+
+    run_script(db, _search.SCHEMA)
+    conversations = {
+        cid: decode_conversation(data)
+        for cid, data in db.execute("SELECT id, data FROM conversations")
+    }
+    _search.index_conversations(db, list(conversations.values()))
+    for (cid,) in db.execute("SELECT cid FROM threads").fetchall():
+        if cid in conversations:
+            messages = db.execute(
+                "SELECT data FROM messages WHERE cid = ? ORDER BY pos", (cid,)
+            ).fetchall()
+            thread = Thread(
+                conversation=conversations[cid],
+                messages=tuple(decode_message(data) for (data,) in messages),
+            )
+            _search.index_thread(db, thread)
+
+
+CACHE_MIGRATIONS: tuple[Migration, ...] = (_cache_v1, _cache_v2)
+
+
+# --- drafts and outbox -------------------------------------------------------------------
+
+
+def _drafts_v1(db: sqlite3.Connection) -> None:
+    run_script(
+        db,
+        """
+        CREATE TABLE drafts (
+            id TEXT PRIMARY KEY, saved_at INTEGER NOT NULL, data BLOB NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE outbox (
+            id TEXT PRIMARY KEY, created_at INTEGER, seq INTEGER NOT NULL,
+            data BLOB NOT NULL
+        ) WITHOUT ROWID;
+        """,
+    )
+
+
+DRAFTS_MIGRATIONS: tuple[Migration, ...] = (_drafts_v1,)
+
+
+# --- opening -----------------------------------------------------------------------------
+
+_DAMAGED = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
+
+
+def _is_damage(error: sqlite3.DatabaseError) -> bool:
+    return getattr(error, "sqlite_errorcode", None) in _DAMAGED
+
+
+def migrate(db: sqlite3.Connection, migrations: Sequence[Migration], name: str) -> None:
+    """Bring ``db`` to ``len(migrations)``, one transaction per step."""
+    latest = len(migrations)
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if version > latest:
+        raise StoreVersionError(
+            f"{name} was written by a newer canvas-inbox (schema {version}; this version "
+            f"knows up to {latest}): upgrade canvas-inbox to use it"
+        )
+    while version < latest:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            migrations[version](db)
+            version += 1
+            db.execute(f"PRAGMA user_version = {version}")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+
+def _connect(path: Path | None, synchronous: Literal["NORMAL", "FULL"]) -> sqlite3.Connection:
+    # isolation_level=None: the sqlite3 module never opens transactions behind our back;
+    # a lone statement commits at once, batches use explicit BEGIN/COMMIT.
+    db = sqlite3.connect(
+        ":memory:" if path is None else str(path),
+        isolation_level=None,
+        check_same_thread=True,
+    )
+    try:
+        if path is not None:
+            # Touch the file's header before anything else: garbage fails here.
+            db.execute("PRAGMA journal_mode = WAL").fetchone()
+        db.execute(f"PRAGMA synchronous = {synchronous}")
+        db.execute("PRAGMA foreign_keys = OFF")
+        db.execute("PRAGMA temp_store = MEMORY")
+        db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def _move_aside(path: Path) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    target = path.with_name(f"{path.name}.damaged-{stamp}")
+    n = 1
+    while target.exists():
+        n += 1
+        target = path.with_name(f"{path.name}.damaged-{stamp}-{n}")
+    path.replace(target)
+    # The WAL and shared-memory files belong to the damaged file: left behind, SQLite
+    # would replay the old WAL into the fresh database.
+    for suffix in ("-wal", "-shm"):
+        sibling = path.with_name(path.name + suffix)
+        if sibling.exists():
+            sibling.replace(target.with_name(target.name + suffix))
+    return target
+
+
+def open_db(
+    path: Path | None,
+    migrations: Sequence[Migration],
+    *,
+    what: Literal["cache", "drafts"],
+    synchronous: Literal["NORMAL", "FULL"],
+) -> tuple[sqlite3.Connection, Recovery | None]:
+    """Open and migrate one file; a damaged file is moved aside and a new one made."""
+    name = "the local cache" if what == "cache" else "the drafts file"
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StoreError(f"cannot create {path.parent}: {error.strerror}") from None
+    recovery: Recovery | None = None
+    for _attempt in range(2):
+        try:
+            db = _connect(path, synchronous)
+        except sqlite3.DatabaseError as error:
+            if path is None or not _is_damage(error) or recovery is not None:
+                raise StoreError(f"cannot open {name} at {path}: {error}") from None
+            recovery = Recovery(what, path, _move_aside(path), str(error))
+            continue
+        try:
+            migrate(db, migrations, f"{name} at {path}" if path else name)
+        except sqlite3.DatabaseError as error:
+            db.close()
+            if path is None or not _is_damage(error) or recovery is not None:
+                raise StoreError(f"cannot open {name} at {path}: {error}") from None
+            recovery = Recovery(what, path, _move_aside(path), str(error))
+            continue
+        except BaseException:
+            db.close()
+            raise
+        return db, recovery
+    raise AssertionError("unreachable")  # pragma: no cover

@@ -1,0 +1,267 @@
+"""Full-text search (FTS5): what Canvas itself does not offer.
+
+The index holds one document per conversation (subject, everybody's names and, until its
+thread is cached, Canvas's 100-character preview of the last message) and one per message
+(the subject again, so "subject word + body word" finds the message, the body, and the
+author's names). A forwarded message is indexed under the message that carries it, since
+that is where the reader finds it.
+
+User input never reaches MATCH as syntax: it is cut into words with the same rule the
+tokenizer uses, every word is double-quoted (so AND, NEAR, ``col:``, ``*``, ``^`` and
+stray quotes are just words) and made a prefix (results appear as you type); "quoted
+phrases" stay phrases. Snippets and highlight offsets are computed here in Python on the
+final snippet string, so they are exact by construction.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from canvas_inbox.store._codec import from_micros, micros
+from canvas_inbox.store.records import Conversation, Message, SearchHit, Thread
+
+SCHEMA = """
+CREATE TABLE docs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    cid INTEGER NOT NULL,
+    mid INTEGER,
+    at INTEGER,
+    subject TEXT NOT NULL,
+    body TEXT NOT NULL,
+    names TEXT NOT NULL
+);
+CREATE INDEX docs_cid ON docs (cid, mid);
+CREATE VIRTUAL TABLE fts USING fts5 (
+    subject, body, names,
+    content = 'docs', content_rowid = 'id',
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER docs_ai AFTER INSERT ON docs BEGIN
+    INSERT INTO fts (rowid, subject, body, names)
+    VALUES (new.id, new.subject, new.body, new.names);
+END;
+CREATE TRIGGER docs_ad AFTER DELETE ON docs BEGIN
+    INSERT INTO fts (fts, rowid, subject, body, names)
+    VALUES ('delete', old.id, old.subject, old.body, old.names);
+END;
+CREATE TRIGGER docs_au AFTER UPDATE ON docs BEGIN
+    INSERT INTO fts (fts, rowid, subject, body, names)
+    VALUES ('delete', old.id, old.subject, old.body, old.names);
+    INSERT INTO fts (rowid, subject, body, names)
+    VALUES (new.id, new.subject, new.body, new.names);
+END;
+"""
+
+# Best first: subject matches weigh most, then names, then bodies (bm25 column
+# weights); among equals, the newest.
+_SEARCH = """
+SELECT d.cid, d.mid, d.at, d.subject, d.body, d.names
+FROM fts JOIN docs d ON d.id = fts.rowid
+WHERE fts MATCH ?
+ORDER BY bm25(fts, 4.0, 1.0, 2.0), d.at DESC, d.id DESC
+"""
+SNIPPET_BEFORE = 40
+SNIPPET_LENGTH = 160
+
+# unicode61 makes tokens of letters and digits; everything else separates them.
+_WORD = re.compile(r"[^\W_]+")
+_SPACE = re.compile(r"\s+")
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form, as ``unicode61 remove_diacritics 2`` sees it."""
+    decomposed = unicodedata.normalize("NFD", text.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+# --- indexing ----------------------------------------------------------------------------
+
+
+def _names(people: Iterable[tuple[str, str]]) -> str:
+    seen: list[str] = []
+    for name, full_name in people:
+        for n in (name, full_name):
+            if n and n not in seen:
+                seen.append(n)
+    return " · ".join(seen)
+
+
+def _conversation_doc(c: Conversation, has_thread: bool) -> tuple[object, ...]:
+    names = _names((p.name, p.full_name) for p in c.participants)
+    preview = "" if has_thread else (c.last_message or "")
+    at = micros(c.last_message_at or c.last_authored_message_at)
+    return (-c.id, c.id, None, at, c.subject or "", preview, names)
+
+
+def index_conversations(db: sqlite3.Connection, conversations: Sequence[Conversation]) -> None:
+    """(Re)index the conversation documents; unchanged ones are left alone (cheap syncs)."""
+    if not conversations:
+        return
+    threads = {cid for (cid,) in db.execute("SELECT cid FROM threads")}
+    db.executemany(
+        "INSERT INTO docs (id, cid, mid, at, subject, body, names) VALUES (?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (id) DO UPDATE SET at = excluded.at, subject = excluded.subject,"
+        " body = excluded.body, names = excluded.names"
+        " WHERE at IS NOT excluded.at OR subject != excluded.subject"
+        " OR body != excluded.body OR names != excluded.names",
+        [_conversation_doc(c, c.id in threads) for c in conversations],
+    )
+
+
+def _message_docs(thread: Thread) -> list[tuple[object, ...]]:
+    c = thread.conversation
+    people = {p.id: (p.name, p.full_name) for p in c.participants}
+    subject = c.subject or ""
+    docs: list[tuple[object, ...]] = []
+
+    def add(carrier: Message, message: Message) -> None:
+        author = people.get(message.author_id)
+        names = _names([author]) if author else ""
+        docs.append((c.id, carrier.id, micros(message.created_at), subject, message.body, names))
+        for forwarded in message.forwarded:
+            add(carrier, forwarded)
+
+    for message in thread.messages:
+        add(message, message)
+    return docs
+
+
+def index_thread(db: sqlite3.Connection, thread: Thread) -> None:
+    c = thread.conversation
+    db.execute("DELETE FROM docs WHERE cid = ? AND mid IS NOT NULL", (c.id,))
+    db.executemany(
+        "INSERT INTO docs (cid, mid, at, subject, body, names) VALUES (?, ?, ?, ?, ?, ?)",
+        _message_docs(thread),
+    )
+    # The thread's messages are indexed now: the preview would only duplicate them.
+    db.execute(
+        "INSERT INTO docs (id, cid, mid, at, subject, body, names) VALUES (?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (id) DO UPDATE SET at = excluded.at, subject = excluded.subject,"
+        " body = excluded.body, names = excluded.names",
+        _conversation_doc(c, True),
+    )
+
+
+def remove(db: sqlite3.Connection, ids: Sequence[int]) -> None:
+    db.executemany("DELETE FROM docs WHERE cid = ?", [(i,) for i in ids])
+
+
+# --- the query ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    text: str  # folded
+    prefix: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    match: str  # a safe FTS5 MATCH expression
+    terms: tuple[Term, ...]
+
+
+def parse(text: str) -> Query | None:
+    """User input → a MATCH expression that cannot be a syntax error, or None (no words).
+
+    Bare words are prefixes; "a quoted phrase" is matched as a phrase (its last word a
+    prefix while the closing quote has not been typed yet).
+    """
+    parts: list[str] = []
+    terms: list[Term] = []
+    for index, chunk in enumerate(text.split('"')):
+        quoted = index % 2 == 1
+        words = [fold(w) for w in _WORD.findall(chunk)]
+        words = [w for w in words if w]
+        if not words:
+            continue
+        if quoted:
+            still_typing = index == len(text.split('"')) - 1
+            parts.append('"' + " ".join(words) + '"' + ("*" if still_typing else ""))
+            terms.extend(Term(w, False) for w in words[:-1])
+            terms.append(Term(words[-1], still_typing))
+        else:
+            parts.extend(f'"{w}"*' for w in words)
+            terms.extend(Term(w, True) for w in words)
+    if not parts:
+        return None
+    unique = tuple(dict.fromkeys(terms))
+    return Query(" ".join(parts), unique)
+
+
+def highlights(text: str, terms: Sequence[Term]) -> list[tuple[int, int]]:
+    """(start, end) of every word in ``text`` that a term matches (exact or prefix)."""
+    spans: list[tuple[int, int]] = []
+    for match in _WORD.finditer(text):
+        word = fold(match.group())
+        for term in terms:
+            if word == term.text or (term.prefix and word.startswith(term.text)):
+                spans.append(match.span())
+                break
+    return spans
+
+
+def snippet(text: str, terms: Sequence[Term]) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """One line of ``text`` around its first match, and the matches' offsets in it."""
+    line = _SPACE.sub(" ", text).strip()
+    found = highlights(line, terms)
+    first = found[0][0] if found else 0
+    start = max(0, first - SNIPPET_BEFORE)
+    if start > 0:
+        # Begin at a word boundary, not mid-word.
+        space = line.rfind(" ", 0, start + 1)
+        start = space + 1 if space >= 0 and first - space <= SNIPPET_BEFORE * 2 else start
+    end = min(len(line), start + SNIPPET_LENGTH)
+    if end < len(line):
+        space = line.rfind(" ", start, end)
+        if space > first:
+            end = space
+    piece = line[start:end]
+    if start > 0:
+        piece = "…" + piece
+    if end < len(line):
+        piece = piece + "…"
+    return piece, tuple(highlights(piece, terms))
+
+
+def search(db: sqlite3.Connection, text: str, limit: int = 200) -> list[SearchHit]:
+    query = parse(text)
+    if query is None or limit <= 0:
+        return []
+    rows = db.execute(_SEARCH, (query.match,))
+    hits: list[SearchHit] = []
+    whole_conversation: set[int] = set()
+    for cid, mid, at, subject, body, names in rows:
+        if mid is not None and highlights(body, query.terms):
+            text_, spans = snippet(body, query.terms)
+            message_id: int | None = mid
+        else:
+            # Only the subject or names matched (or the conversation document did): one
+            # hit for the conversation, not one per message.
+            if cid in whole_conversation:
+                continue
+            whole_conversation.add(cid)
+            message_id = None
+            for column in (subject, names, body):
+                if highlights(column, query.terms):
+                    text_, spans = snippet(column, query.terms)
+                    break
+            else:
+                text_, spans = snippet(subject or body, ())
+        hits.append(
+            SearchHit(
+                conversation_id=cid,
+                message_id=message_id,
+                subject=subject or None,
+                snippet=text_,
+                highlights=spans,
+                created_at=from_micros(at),
+            )
+        )
+        if len(hits) >= limit:
+            break
+    return hits
