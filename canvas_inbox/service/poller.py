@@ -1,0 +1,93 @@
+"""The unread-count poller: the cheapest question Canvas answers (one small GET), asked
+often while the user is active and less and less often while nothing happens. When the
+answer changes, the first page of the inbox is fetched and merged, so new mail appears
+without a full reload.
+
+Rates: ``poll_interval`` while in use; doubling up to ``idle_poll_max`` when nothing
+changed and the user did nothing; at once after any user action (``Core.touch``) or a
+Live Event (``wake``). Unreachable: retry after 2, 4, 8… s up to ``offline_retry_max``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from canvas_inbox.service.api import ServiceError
+from canvas_inbox.service.core import Core, log
+from canvas_inbox.service.gateway import TokenRejected, Unreachable, talk
+from canvas_inbox.service.sync import Sync
+
+FIRST_RETRY = 2.0
+
+
+class Poller:
+    def __init__(self, core: Core, sync: Sync) -> None:
+        self.core = core
+        self.sync = sync
+        self.interval = core.settings.poll_interval
+        self.polls = 0
+        self._wake = asyncio.Event()
+        self._refresh_wanted = False
+
+    def wake(self, *, refresh: bool = False) -> None:
+        """Poll now (a Live Event, a write that may have changed the count)."""
+        self._refresh_wanted = self._refresh_wanted or refresh
+        self._wake.set()
+
+    async def poll_once(self) -> bool:
+        """One round: the count, and the first page if it moved. True if anything changed."""
+        count = await talk(self.core, self.core.api.unread_count())
+        self.polls += 1
+        changed = count != self.core.unread
+        self.core.set_unread(count)
+        refresh, self._refresh_wanted = self._refresh_wanted, False
+        if changed or refresh:
+            fresh = await self.sync.first_page("inbox")
+            changed = changed or bool(fresh)
+        return changed
+
+    async def run(self) -> None:
+        settings = self.core.settings
+        retry = FIRST_RETRY
+        last_seen = self.core.last_activity
+        while not self.core.closing:
+            try:
+                changed = await self.poll_once()
+            except TokenRejected:
+                # Nothing will work until the user logs in again; check rarely.
+                await self._wait(settings.idle_poll_max)
+                continue
+            except Unreachable:
+                await self._wait(retry)
+                retry = min(retry * 2, settings.offline_retry_max)
+                continue
+            except ServiceError as error:  # refused: odd for unread_count, but keep going
+                log.warning("unread count: %s", error)
+                changed = False
+            except Exception:
+                log.exception("poller round failed")
+                changed = False
+            retry = FIRST_RETRY
+            active = self.core.last_activity != last_seen
+            last_seen = self.core.last_activity
+            if changed or active:
+                self.interval = settings.poll_interval
+            else:
+                self.interval = min(self.interval * 2, settings.idle_poll_max)
+            await self._wait(self.interval)
+
+    async def _wait(self, seconds: float) -> None:
+        """Sleep, but wake early for user activity or an explicit wake()."""
+        activity = self.core.activity
+        waiters = [asyncio.ensure_future(self._wake.wait())]
+        if activity is not None:
+            waiters.append(asyncio.ensure_future(activity.wait()))
+        sleeper = asyncio.ensure_future(self.core.sleep(seconds))
+        try:
+            await asyncio.wait([sleeper, *waiters], return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (sleeper, *waiters):
+                task.cancel()
+            self._wake.clear()
+            if activity is not None:
+                activity.clear()

@@ -1,0 +1,189 @@
+"""Bringing the cache up to date with Canvas: who we are, the first page of a list (the
+cheap refresh that makes new mail appear), and the full sync (every list, then every
+thread not cached or changed) that makes search and offline reading work.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any
+
+from canvas_inbox.service import convert
+from canvas_inbox.service.core import Core
+from canvas_inbox.service.events import NewMail, SyncProgress
+from canvas_inbox.service.gateway import Refused, Unreachable, talk
+from canvas_inbox.store.records import SCOPES, Conversation, Scope, Thread
+
+PAGE = 100  # Canvas's maximum: fewest round trips
+PROGRESS_EVERY = 10  # threads between SyncProgress events (the UI coalesces them anyway)
+
+
+@dataclass(slots=True)
+class SyncCounts:
+    conversations: int = 0  # distinct conversations listed
+    lists: int = 0  # scopes fully listed
+    threads_fetched: int = 0
+    threads_cached: int = 0  # already up to date, not fetched
+    threads_failed: int = 0
+
+
+def is_new_mail(old: Conversation | None, new: Conversation) -> bool:
+    """Someone else wrote: unread, and its last message time moved (or it is new to us).
+    A row the user marked unread themselves keeps its time, so it is not announced."""
+    if not new.unread or new.last_author_is_me or new.last_message_at is None:
+        return False
+    if old is None:
+        return True
+    return old.last_message_at is None or new.last_message_at > old.last_message_at
+
+
+def thread_is_current(cached: Thread | None, row: Conversation) -> bool:
+    if cached is None:
+        return False
+    old = cached.conversation
+    return (
+        old.message_count == row.message_count
+        and old.last_message_at == row.last_message_at
+        and old.last_authored_message_at == row.last_authored_message_at
+    )
+
+
+class Sync:
+    def __init__(self, core: Core) -> None:
+        self.core = core
+        self.primed = False  # announce NewMail only once we knew the inbox before
+        self.running: asyncio.Task[SyncCounts] | None = None
+
+    async def identity(self) -> None:
+        """Who we are, and the courses and groups (the filter and the compose contexts)."""
+        api = self.core.api
+        user, courses, groups = await asyncio.gather(
+            talk(self.core, api.get_self()),
+            talk(self.core, api.list_courses()),
+            talk(self.core, api.list_groups()),
+        )
+        me = convert.person(user)
+        store = self.core.store
+        if me != self.core.me:
+            store.save_me(me)
+            self.core.me = me
+            self.core.changed()  # rows say "me" instead of a name
+        store.save_contexts(convert.contexts(courses, groups))
+
+    async def first_page(
+        self, scope: Scope = "inbox", context_code: str | None = None, *, size: int | None = None
+    ) -> list[Conversation]:
+        """Fetch the top of one list and merge it; returns (and announces) new mail."""
+        api = self.core.api
+        filters = (context_code,) if context_code else ()
+        pages = api.iter_conversation_pages(
+            scope=None if scope == "inbox" else scope,
+            filter=filters,
+            per_page=size or self.core.settings.first_page_size,
+        )
+        try:
+            wire = await talk(self.core, anext(pages, []))
+        finally:
+            await pages.aclose()
+        store = self.core.store
+        was_primed = self.primed or bool(store.count("inbox"))
+        rows, fresh = [], []
+        for item in wire:
+            old = store.conversation(int(item.id))
+            row = self.core.overlay(convert.merge(old, convert.conversation(item)))
+            rows.append(row)
+            if is_new_mail(old, row) and row.id not in self.core.hidden:
+                fresh.append(row)
+        store.upsert_conversations(rows, scope=scope, context_code=context_code)
+        self.primed = True
+        self.core.changed({row.id for row in rows})
+        if fresh and was_primed and scope == "inbox":
+            self.core.emit(NewMail(tuple(fresh)))
+        return fresh
+
+    async def list_scope(self, scope: Scope, context_code: str | None = None) -> list[Any]:
+        """A whole list (all pages; the client fetches pages 2..last concurrently)."""
+        filters = (context_code,) if context_code else ()
+        wire = await talk(
+            self.core,
+            self.core.api.list_conversations(
+                scope=None if scope == "inbox" else scope, filter=filters, per_page=PAGE
+            ),
+        )
+        rows = [self.core.overlay(convert.conversation(item)) for item in wire]
+        self.core.store.upsert_conversations(
+            rows, scope=scope, context_code=context_code, complete=True
+        )
+        return rows
+
+    async def full(self, *, lists_only: bool = False) -> SyncCounts:
+        """Fill the cache. One at a time: a second call waits for the running one."""
+        if self.running is not None and not self.running.done():
+            return await asyncio.shield(self.running)
+        self.running = asyncio.ensure_future(self._full(lists_only))
+        return await asyncio.shield(self.running)
+
+    async def _full(self, lists_only: bool) -> SyncCounts:
+        counts = SyncCounts()
+        scopes: tuple[Scope, ...] = ("inbox",) if lists_only else SCOPES
+        self.core.emit(SyncProgress("lists", 0, len(scopes)))
+        listed = await asyncio.gather(*(self.list_scope(scope) for scope in scopes))
+        counts.lists = len(scopes)
+        self.primed = True
+        self.core.changed()
+        self.core.emit(SyncProgress("lists", len(scopes), len(scopes)))
+        rows: dict[int, Conversation] = {}
+        for scope_rows in listed:
+            for row in scope_rows:
+                rows.setdefault(row.id, row)
+        counts.conversations = len(rows)
+        if lists_only:
+            return counts
+        store = self.core.store
+        cached = store.thread_ids()
+        wanted = [
+            row
+            for row in rows.values()
+            if row.id not in cached or not thread_is_current(store.thread(row.id), row)
+        ]
+        counts.threads_cached = len(rows) - len(wanted)
+        total = len(wanted)
+        self.core.emit(SyncProgress("threads", 0, total))
+        if wanted:
+            await self._threads(wanted, counts, total)
+        self.core.emit(SyncProgress("threads", total, total))
+        return counts
+
+    async def _threads(self, wanted: list[Conversation], counts: SyncCounts, total: int) -> None:
+        queue: asyncio.Queue[Conversation] = asyncio.Queue()
+        for row in wanted:
+            queue.put_nowait(row)
+        store = self.core.store
+        stopped: list[Unreachable] = []
+
+        async def worker() -> None:
+            while not queue.empty() and not stopped:
+                row = queue.get_nowait()
+                try:
+                    wire = await talk(
+                        self.core,
+                        self.core.api.get_conversation(row.id, auto_mark_as_read=False),
+                    )
+                except Refused:
+                    counts.threads_failed += 1  # deleted meanwhile, or no longer ours
+                    continue
+                except Unreachable as error:
+                    # Every other request would fail too: stop, keep what was fetched.
+                    stopped.append(error)
+                    return
+                store.save_thread(convert.thread(wire))
+                counts.threads_fetched += 1
+                done = counts.threads_fetched + counts.threads_failed
+                if done % PROGRESS_EVERY == 0:
+                    self.core.emit(SyncProgress("threads", done, total))
+
+        workers = max(1, self.core.settings.max_concurrency)
+        await asyncio.gather(*(worker() for _ in range(min(workers, len(wanted)))))
+        if stopped:
+            raise stopped[0]
