@@ -3,6 +3,8 @@ failures and events. Flows that cross the wire use the sandbox and InboxService.
 
 from __future__ import annotations
 
+import asyncio
+import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
@@ -18,6 +20,7 @@ from canvas_inbox.service import (
     Draft,
     Event,
     Message,
+    OutboxChanged,
     OutboxItem,
     Person,
     Recipient,
@@ -36,6 +39,29 @@ CONTEXTS = [
     Context(code="course_12", name="Biology 101", kind="course"),
     Context(code="course_14", name="World History", kind="course"),
     Context(code="group_3", name="Lab Team", kind="group"),
+]
+CONCLUDED = Context(code="course_9", name="Chemistry 2025", kind="course", concluded=True)
+# Whom Sam may message, as Canvas's search/recipients would answer: people and targets.
+RECIPIENTS = [
+    Recipient(id="2", name="Jane Teacher", kind="user", detail="Biology 101"),
+    Recipient(id="3", name="Alex Lab", kind="user", detail="Lab Team"),
+    Recipient(id="4", name="Jordan Lee", kind="user", detail="World History"),
+    Recipient(id="5", name="Joanna Park", kind="user", detail="Biology 101"),
+    Recipient(
+        id="course_12_students",
+        name="All students in Biology 101",
+        kind="context",
+        detail="Biology 101",
+        user_count=23,
+    ),
+    Recipient(
+        id="course_12_teachers",
+        name="All teachers in Biology 101",
+        kind="context",
+        detail="Biology 101",
+        user_count=1,
+    ),
+    Recipient(id="group_3", name="Lab Team", kind="context", detail="group", user_count=3),
 ]
 
 
@@ -104,6 +130,17 @@ class FakeService:
         self.fail_with: str | None = None
         self.deleted: list[list[int]] = []
         self.started = False
+        self.context_list = list(CONTEXTS)
+        self.saved_drafts: dict[str, Draft] = {}
+        self.draft_saves = 0
+        self.outbox_items: dict[str, OutboxItem] = {}
+        self.sent: list[Draft] = []
+        # What the next send does: None sends; a string fails with that reason; "unknown"
+        # leaves the outcome unknown (a timeout); "raise" raises ServiceError.
+        self.send_outcome: str | None = None
+        self.recipient_queries: list[tuple[str, str | None]] = []
+        # Seconds each search waits before answering, by query text (stale-result tests).
+        self.recipient_delays: dict[str, float] = {}
 
     # lifecycle
     async def start(self) -> None:
@@ -138,7 +175,7 @@ class FakeService:
         self.emit(ConnectionChanged(online=online, reason=reason))
 
     def contexts(self) -> list[Context]:
-        return list(CONTEXTS)
+        return list(self.context_list)
 
     def _all(self) -> list[Conversation]:
         return [self.threads[i].conversation for i in self.order if i in self.threads]
@@ -182,16 +219,17 @@ class FakeService:
         return hits[:limit]
 
     def drafts(self) -> list[Draft]:
-        return []
+        return sorted(self.saved_drafts.values(), key=lambda d: d.updated_at or NOW, reverse=True)
 
     def save_draft(self, draft: Draft) -> None:
-        pass
+        self.draft_saves += 1
+        self.saved_drafts[draft.id] = draft
 
     def delete_draft(self, draft_id: str) -> None:
-        pass
+        self.saved_drafts.pop(draft_id, None)
 
     def outbox(self) -> list[OutboxItem]:
-        return []
+        return sorted(self.outbox_items.values(), key=lambda item: item.created_at)
 
     # network
     async def refresh(self, scope: Scope = "inbox", context_code: str | None = None) -> None:
@@ -208,7 +246,14 @@ class FakeService:
     async def search_recipients(
         self, text: str, context_code: str | None = None
     ) -> list[Recipient]:
-        return []
+        self.recipient_queries.append((text, context_code))
+        delay = self.recipient_delays.get(text)
+        if delay:
+            await asyncio.sleep(delay)
+        if not self._online:
+            raise ServiceError("offline: cannot search recipients")
+        words = text.lower().split()
+        return [r for r in RECIPIENTS if all(w in r.name.lower() for w in words)]
 
     # actions
     def _change(self, ids: Sequence[int], description: str, **changes: object) -> None:
@@ -260,11 +305,36 @@ class FakeService:
         self.emit(ConversationsChanged())
         return f"Delete {len(stash)} conversation(s)"
 
+    def _attempt(self, item: OutboxItem) -> OutboxItem:
+        outcome, self.send_outcome = self.send_outcome, None
+        attempts = item.attempts + 1
+        if outcome == "raise":
+            raise ServiceError("offline: the message waits in the outbox")
+        if outcome is None:
+            item = msgspec.structs.replace(item, state="sent", attempts=attempts)
+            self.sent.append(item.draft)
+            self.outbox_items.pop(item.id, None)
+            self.saved_drafts.pop(item.draft.id, None)
+        else:
+            state = "unknown" if outcome == "unknown" else "failed"
+            reason = "the request timed out" if outcome == "unknown" else outcome
+            item = msgspec.structs.replace(item, state=state, attempts=attempts, last_error=reason)
+            self.outbox_items[item.id] = item
+        self.emit(OutboxChanged(item))
+        return item
+
     async def send(self, draft: Draft) -> OutboxItem:
-        raise ServiceError("not in the fake")
+        self.calls.append(("send", draft.id))
+        item = OutboxItem(id=uuid.uuid4().hex, draft=draft, created_at=NOW)
+        self.outbox_items[item.id] = item
+        return self._attempt(item)
 
     async def retry(self, outbox_id: str) -> OutboxItem:
-        raise ServiceError("not in the fake")
+        self.calls.append(("retry", outbox_id))
+        item = self.outbox_items.get(outbox_id)
+        if item is None:
+            raise ServiceError("That message is no longer in the outbox.")
+        return self._attempt(item)
 
     async def add_recipients(self, conversation_id: int, recipients: Sequence[Recipient]) -> None:
         pass

@@ -1,0 +1,58 @@
+"""Attachments by path: checked when added (it exists, is a readable file, not too big),
+so a send never fails on a typo found only after the review."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+# Canvas's default user quota is 50 MB and conversation attachments count against it.
+MAX_BYTES = 50 * 1024 * 1024
+
+
+class AttachmentError(Exception):
+    """Why a path cannot be attached, as one line."""
+
+
+def human_size(size: int) -> str:
+    value = float(size)
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{int(value)} {unit}" if unit == "bytes" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} bytes"
+
+
+def check_path(raw: str, already: tuple[str, ...] = ()) -> tuple[str, int]:
+    """The absolute path and size of a file the user may attach; raises AttachmentError."""
+    text = raw.strip()
+    if not text:
+        raise AttachmentError("Type the path of a file to attach.")
+    path = Path(os.path.expandvars(text)).expanduser()
+    try:
+        path = path.resolve()
+        stat = path.stat()
+    except FileNotFoundError:
+        raise AttachmentError(f"No such file: {text}") from None
+    except OSError as error:
+        raise AttachmentError(f"Cannot read {text}: {error.strerror}") from None
+    if path.is_dir():
+        raise AttachmentError(f"{text} is a folder: attach the files in it one by one.")
+    if not path.is_file():
+        raise AttachmentError(f"{text} is not a regular file.")
+    if not os.access(path, os.R_OK):
+        raise AttachmentError(f"{text} is not readable (permission denied).")
+    if stat.st_size > MAX_BYTES:
+        raise AttachmentError(
+            f"{path.name} is {human_size(stat.st_size)}: over the {human_size(MAX_BYTES)} limit."
+        )
+    if str(path) in already:
+        raise AttachmentError(f"{path.name} is already attached.")
+    return str(path), stat.st_size
+
+
+def file_size(path: str) -> int | None:
+    try:
+        return Path(path).stat().st_size
+    except OSError:
+        return None
