@@ -136,7 +136,20 @@ class RequestTimeout(NetworkError):
 
 class UnexpectedResponse(CanvasError):
     """The answer is not what Canvas sends: not JSON, the wrong shape, or a redirect or
-    link to another host."""
+    link to another host. ``redirect_to`` is that other origin (``https://host``) when
+    a redirect was refused: a school's vanity address often redirects to its real one."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int | None = None,
+        method: str | None = None,
+        path: str | None = None,
+        redirect_to: str | None = None,
+    ) -> None:
+        super().__init__(message, status_code=status_code, method=method, path=path)
+        self.redirect_to = redirect_to
 
 
 class FieldError(msgspec.Struct, frozen=True):

@@ -63,6 +63,15 @@ def check_base_url(base_url: str) -> str:
     return base
 
 
+def check_token(token: str) -> str:
+    """A token as an HTTP header can carry it, or ValueError (never showing the token)."""
+    if not token or any(not (0x21 <= ord(ch) <= 0x7E) for ch in token):
+        raise ValueError(
+            "the access token has spaces or characters a token cannot have; copy it again"
+        )
+    return token
+
+
 def _host(url: str) -> str:
     try:
         return clean_line(urlsplit(url).netloc.rsplit("@", 1)[-1]) or "?"
@@ -84,7 +93,7 @@ class Wire:
         if max_concurrency < 1:
             raise ValueError("max_concurrency must be at least 1")
         self.base_url = check_base_url(base_url)
-        self._token = token
+        self._token = check_token(token)
         self.policy = policy
         self.throttle = Throttle(policy)
         self.max_concurrency = max_concurrency
@@ -117,6 +126,10 @@ class Wire:
                 f"Canvas pointed at another host ({_host(url)}); not sending the token there"
             )
         return url
+
+    @property
+    def token(self) -> str:
+        return self._token
 
     def _auth(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self._token}"}
@@ -190,24 +203,33 @@ class Wire:
     ) -> httpx.Response:
         path = urlsplit(url).path
         for _hop in range(_MAX_REDIRECTS + 1):
-            request = self.http.build_request(
-                method,
-                url,
-                params=list(params) if params else None,
-                data=_form(data),
-                headers=self._auth(),
-            )
+            try:
+                request = self.http.build_request(
+                    method,
+                    url,
+                    params=list(params) if params else None,
+                    data=_form(data),
+                    headers=self._auth(),
+                )
+            except (httpx.InvalidURL, ValueError):
+                raise UnexpectedResponse(
+                    f"Canvas pointed at an unusable address on {_host(url)}",
+                    method=method,
+                    path=path,
+                ) from None
             response = await self._transmit(request, method, path)
             if response.status_code not in _REDIRECTS or "location" not in response.headers:
                 return response
             location = urljoin(url, response.headers["location"])
             if not self.is_home(location):
+                where = _paging.origin(location)
                 raise UnexpectedResponse(
                     f"Canvas redirected to another host ({_host(location)}); "
                     "not following it with the token",
                     status_code=response.status_code,
                     method=method,
                     path=path,
+                    redirect_to=_origin_url(location) if where else None,
                 )
             if response.status_code == 303 or (
                 response.status_code in (301, 302) and method == "POST"
@@ -217,26 +239,25 @@ class Wire:
         raise UnexpectedResponse("too many redirects", method=method, path=path)
 
     async def _transmit(self, request: httpx.Request, method: str, path: str) -> httpx.Response:
+        host = _host(str(request.url))
         try:
             return await self.http.send(request)
         except httpx.TimeoutException as error:
+            # A connect or pool timeout means nothing left this machine.
             sent = not isinstance(error, httpx.ConnectTimeout | httpx.PoolTimeout)
             raise RequestTimeout(
-                f"no answer from {_host(str(request.url))} in time",
-                method=method,
-                path=path,
-                maybe_sent=sent,
+                f"no answer from {host} in time", method=method, path=path, maybe_sent=sent
             ) from None
         except httpx.ConnectError as error:
             raise NetworkError(
-                f"could not connect to {_host(str(request.url))} ({_reason(error)})",
+                f"could not connect to {host} ({_reason(error, self._token)})",
                 method=method,
                 path=path,
                 maybe_sent=False,
             ) from None
-        except httpx.TransportError as error:
+        except httpx.RequestError as error:
             raise NetworkError(
-                f"the connection to {_host(str(request.url))} failed ({_reason(error)})",
+                f"the connection to {host} failed ({_reason(error, self._token)})",
                 method=method,
                 path=path,
                 maybe_sent=True,
@@ -321,8 +342,13 @@ def _form(data: Params | None) -> dict[str, str | list[str]] | None:
     return form
 
 
-def _reason(error: Exception) -> str:
-    text = clean_line(str(error))
+def _origin_url(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme.lower()}://{parts.netloc.rsplit('@', 1)[-1].lower()}"
+
+
+def _reason(error: Exception, secret: str | None = None) -> str:
+    text = clean_line(str(error), secret=secret)
     return text or type(error).__name__
 
 

@@ -99,11 +99,11 @@ async def _post_without_token(
         return await wire.http.post(url, data=data, files=files)
     except httpx.TimeoutException:
         raise RequestTimeout(f"the upload to {host} timed out", method="POST") from None
-    except httpx.TransportError as error:
-        raise NetworkError(
-            f"the upload to {host} failed ({clean_line(str(error)) or type(error).__name__})",
-            method="POST",
-        ) from None
+    except httpx.InvalidURL:
+        raise UnexpectedResponse(f"Canvas gave an unusable upload address on {host}") from None
+    except httpx.RequestError as error:
+        reason = clean_line(str(error), secret=wire.token) or type(error).__name__
+        raise NetworkError(f"the upload to {host} failed ({reason})", method="POST") from None
 
 
 async def _confirm(wire: Wire, response: httpx.Response) -> File:

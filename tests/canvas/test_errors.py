@@ -278,3 +278,39 @@ async def test_plain_http_to_a_remote_host_is_refused() -> None:
         CanvasClient("http://school.example.edu", TOKEN)
     for loopback in ("http://127.0.0.1:8765", "http://localhost:8765", "http://[::1]:8765"):
         await CanvasClient(loopback, TOKEN).aclose()
+
+
+@pytest.mark.parametrize("bad", ["abc\ndef", "abc def", "tökén", ""])
+async def test_a_mangled_token_is_refused_without_showing_it(bad: str) -> None:
+    with pytest.raises(ValueError, match="copy it again") as caught:
+        CanvasClient("https://school.example.edu", bad)
+    assert not bad or bad not in str(caught.value)
+
+
+async def test_a_refused_redirect_names_where_it_went() -> None:
+    def vanity(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(
+            301, headers={"location": "https://school.instructure.com/api/v1/users/self"}
+        )
+
+    async with CanvasClient(
+        "https://canvas.school.edu", TOKEN, transport=httpx.MockTransport(vanity)
+    ) as client:
+        with pytest.raises(UnexpectedResponse) as caught:
+            await client.get_self()
+    assert caught.value.redirect_to == "https://school.instructure.com"
+
+
+async def test_an_upload_url_over_plain_http_to_a_remote_host_is_refused(
+    canvas: FakeCanvas, client: CanvasClient, tmp_path: object
+) -> None:
+    from pathlib import Path
+
+    path = Path(str(tmp_path)) / "a.txt"
+    path.write_text("x")
+    canvas.routes["POST /api/v1/users/self/files"] = json_response(
+        {"upload_url": "http://uploads.example.com/x", "upload_params": {}}
+    )
+    with pytest.raises(UnexpectedResponse, match="plain http"):
+        await client.upload_attachment(path)
+    assert len(canvas.requests) == 1
