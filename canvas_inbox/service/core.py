@@ -71,6 +71,7 @@ class Core:
         # Set by every call from the UI: the poller speeds up again and polls at once.
         self.activity = asyncio.Event() if _has_loop() else None
         self.last_activity = self.now()
+        self.actions_seen = 0  # counts user calls: the poller compares it between rounds
         # Conversations hidden while their delete waits out the undo window.
         self.hidden: set[int] = set()
         # Fields changed locally whose request to Canvas has not answered yet.
@@ -98,9 +99,12 @@ class Core:
             from canvas_inbox.store import Store
 
             self._store = Store.open(self.cache_path)
-            self.me = self._store.me()
+            # What the last run knew, until Canvas says otherwise.
+            if self.me is None:
+                self.me = self._store.me()
             raw = self._store.get_meta("unread_count")
-            self.unread = int(raw) if raw is not None and str(raw).isdigit() else None
+            if self.unread is None and raw is not None and raw.isdigit():
+                self.unread = int(raw)
         return self._store
 
     def close_store(self) -> None:
@@ -127,14 +131,16 @@ class Core:
 
     def set_unread(self, count: int) -> None:
         count = max(0, count)
+        store = self.store
         if count != self.unread:
             self.unread = count
-            self.store.set_meta("unread_count", str(count))
+            store.set_meta("unread_count", str(count))
             self.emit(UnreadCountChanged(count))
 
     def touch(self, *, wake: bool = False) -> None:
         """The user did something: poll at the busy rate again (and with ``wake``, now)."""
         self.last_activity = self.now()
+        self.actions_seen += 1
         if not wake:
             return
         if self.activity is None and _has_loop():

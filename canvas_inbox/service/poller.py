@@ -49,7 +49,7 @@ class Poller:
     async def run(self) -> None:
         settings = self.core.settings
         retry = FIRST_RETRY
-        last_seen = self.core.last_activity
+        last_seen = self.core.actions_seen
         while not self.core.closing:
             try:
                 changed = await self.poll_once()
@@ -68,8 +68,8 @@ class Poller:
                 log.exception("poller round failed")
                 changed = False
             retry = FIRST_RETRY
-            active = self.core.last_activity != last_seen
-            last_seen = self.core.last_activity
+            active = self.core.actions_seen != last_seen
+            last_seen = self.core.actions_seen
             if changed or active:
                 self.interval = settings.poll_interval
             else:

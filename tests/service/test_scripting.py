@@ -1,0 +1,52 @@
+"""``canvas-inbox sync`` and ``canvas-inbox unread`` with --url and CANVAS_INBOX_TOKEN."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from canvas_inbox.cli import main
+from canvas_inbox.demo import free_port
+from tests.service.helpers import SAM, TOKENS
+
+
+def test_unread_prints_the_count(
+    school_sandbox: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CANVAS_INBOX_TOKEN", TOKENS[SAM])
+    assert main(["unread", "--url", school_sandbox.url]) == 0
+    assert capsys.readouterr().out == "2\n"
+
+
+def test_sync_fills_the_cache_and_prints_counts(
+    school_sandbox: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CANVAS_INBOX_TOKEN", TOKENS[SAM])
+    assert main(["sync", "--url", school_sandbox.url, "--lists-only"]) == 0
+    assert capsys.readouterr().out == "3 conversations\n"
+    assert main(["sync", "--url", school_sandbox.url]) == 0
+    out = capsys.readouterr()
+    assert out.out == "4 conversations, 4 threads fetched, 0 up to date\n"
+    assert "\r" not in out.err  # not a terminal: no progress bar
+    assert main(["sync", "--url", school_sandbox.url]) == 0
+    assert capsys.readouterr().out == "4 conversations, 0 threads fetched, 4 up to date\n"
+
+
+def test_errors_are_one_line_and_exit_1(
+    school_sandbox: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["unread", "--url", school_sandbox.url]) == 1  # no token anywhere
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "CANVAS_INBOX_TOKEN" in err
+    monkeypatch.setenv("CANVAS_INBOX_TOKEN", "wrong-token")
+    assert main(["unread", "--url", school_sandbox.url]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "wrong-token" not in err
+    monkeypatch.setenv("CANVAS_INBOX_TOKEN", TOKENS[SAM])
+    assert main(["sync", "--url", f"http://127.0.0.1:{free_port()}"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("canvas-inbox: sync failed: Canvas is unreachable")
+    assert err.count("\n") == 1
