@@ -97,6 +97,10 @@ def normalize_url(raw: str) -> str:
     return f"{scheme}://{netloc}"
 
 
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _shown(raw: str) -> str:
     # Echo what the user typed, but as one short printable line.
     text = "".join(ch if ch.isprintable() else " " for ch in raw.strip())
@@ -206,6 +210,8 @@ async def check_token(
     try:
         async with canvas.CanvasClient(base_url, token, transport=transport) as client:
             user = await client.get_self()
+    except ValueError as error:  # a mangled token (a pasted line break…) or address
+        raise AccountError(_sentence(str(error))) from None
     except canvas.ExpiredToken:
         raise AccountError(
             "That token has expired: make a new one in Canvas (Account → Settings)"
@@ -215,8 +221,16 @@ async def check_token(
             f"{host} did not accept that token: check it was copied whole, or make a new one"
         ) from None
     except canvas.NetworkError as error:
-        raise AccountError(f"Could not reach {host}: {error}") from None
-    except (canvas.NotFound, canvas.UnexpectedResponse):
+        # The client's line already names the host and the reason (refused, DNS, TLS…).
+        raise AccountError(_sentence(str(error))) from None
+    except canvas.UnexpectedResponse as error:
+        if error.redirect_to:
+            raise AccountError(
+                f"{base_url} sends you on to {error.redirect_to}: log in with "
+                f"--url {error.redirect_to}"
+            ) from None
+        raise AccountError(f"{base_url} does not look like a Canvas site (no API there)") from None
+    except canvas.NotFound:
         raise AccountError(f"{base_url} does not look like a Canvas site (no API there)") from None
     except canvas.CanvasError as error:
         raise AccountError(f"{host}: {error}") from None

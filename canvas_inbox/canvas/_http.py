@@ -348,6 +348,20 @@ def _origin_url(url: str) -> str:
 
 
 def _reason(error: Exception, secret: str | None = None) -> str:
+    # "All connection attempts failed" hides the useful part ("connection refused") a
+    # few causes down; name the errno's meaning when there is one.
+    cause: BaseException | None = error
+    for _ in range(8):
+        if cause is None:
+            break
+        if isinstance(cause, OSError) and cause.errno:
+            import os
+
+            # Socket errors have positive errnos; resolver errors (gaierror) negative ones.
+            text = os.strerror(cause.errno) if cause.errno > 0 else str(cause.strerror or "")
+            if text:
+                return clean_line(text.lower(), secret=secret)
+        cause = cause.__cause__ or cause.__context__
     text = clean_line(str(error), secret=secret)
     return text or type(error).__name__
 
