@@ -134,13 +134,15 @@ class InboxService:
         assert self._poller is not None
         assert self._outbox is not None
         core = self._core
+        polled = False
         try:
             await asyncio.gather(self._sync.identity(), self._poller.poll_once())
+            polled = True
             if not self._sync.primed:
                 await self._sync.first_page("inbox")
         except ServiceError as error:
             log.info("start-up refresh: %s", error)
-        core.spawn(self._poller.run(), "poller")
+        core.spawn(self._poller.run(polled=polled), "poller")
         core.spawn(self._outbox.resume(), "outbox-resume")
         if core.settings.background_sync:
             with contextlib.suppress(ServiceError):

@@ -186,6 +186,9 @@ class Outbox:
         recipients: list[str] | None = None
         if draft.kind == "reply":
             recipients = [r.id for r in draft.recipients] or self._author_of(draft)
+        elif draft.recipients and not self._everyone(draft):
+            # Reply all with people taken out of To: only those left get it.
+            recipients = [r.id for r in draft.recipients]
         wire = await talk(
             self.core,
             api.add_message(
@@ -201,6 +204,15 @@ class Outbox:
             self.core.store.update_conversation(convert.merge(old, convert.conversation(wire)))
         self.core.spawn(self._refetch(draft.conversation_id), "refetch-after-reply")
         return draft.conversation_id
+
+    def _everyone(self, draft: Draft) -> bool:
+        """Does this reply-all draft still name everyone in the conversation? Then it
+        goes without ``recipients[]`` (Canvas: to every participant, §4.9)."""
+        row = self.core.store.conversation(draft.conversation_id or 0)
+        if row is None:
+            return True
+        named = {r.id for r in draft.recipients}
+        return {str(i) for i in row.audience} <= named
 
     def _author_of(self, draft: Draft) -> list[str]:
         """Reply goes to the author of the newest message not ours (§13.10)."""

@@ -46,10 +46,13 @@ class Poller:
             changed = changed or bool(fresh)
         return changed
 
-    async def run(self) -> None:
+    async def run(self, *, polled: bool = False) -> None:
+        """Poll until the service closes; ``polled``: a round was just done (start-up)."""
         settings = self.core.settings
         retry = FIRST_RETRY
         last_seen = self.core.actions_seen
+        if polled:
+            await self._wait(self.interval)
         while not self.core.closing:
             try:
                 changed = await self.poll_once()

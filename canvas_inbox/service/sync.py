@@ -121,7 +121,7 @@ class Sync:
         """Fill the cache. One at a time: a second call waits for the running one."""
         if self.running is not None and not self.running.done():
             return await asyncio.shield(self.running)
-        self.running = asyncio.ensure_future(self._full(lists_only))
+        self.running = self.core.spawn(self._full(lists_only), "full-sync")
         return await asyncio.shield(self.running)
 
     async def _full(self, lists_only: bool) -> SyncCounts:

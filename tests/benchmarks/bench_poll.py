@@ -16,7 +16,7 @@ import asyncio
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -44,7 +44,7 @@ def counting_transport() -> Any:
     class Transport(httpx.AsyncHTTPTransport):
         requests = 0
         bytes = 0
-        paths: list[str] = []
+        paths: ClassVar[list[str]] = []
 
         async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
             response = await super().handle_async_request(request)
@@ -79,12 +79,12 @@ async def idle_hour(url: str) -> None:
         service.subscribe(lambda event: None)
         await service.start()
         # Start-up: identity, first page, the count, the full sync. Let it all finish.
-        while any(t.get_name() in ("start-up", "outbox-resume") for t in service._core.tasks):
+        while any(t.get_name() in ("start-up", "outbox-resume") for t in service._core.tasks):  # noqa: ASYNC110
             await asyncio.sleep(0.05)
         startup_requests, startup_bytes = kind.requests, kind.bytes
         kind.requests, kind.bytes, kind.paths = 0, 0, []
         clock.now = 0.0
-        while clock.now < HOUR:
+        while clock.now < HOUR:  # noqa: ASYNC110 - the virtual clock moves on its own
             await asyncio.sleep(0.001)
         requests, size = kind.requests, kind.bytes
         paths = sorted(set(kind.paths))

@@ -94,7 +94,7 @@ def sandbox(seed: dict[str, Any], latency_ms: float = LATENCY_MS) -> Iterator[st
         seed_path.write_text(json.dumps(seed))
         command = [sys.executable, "-m", "canvas_inbox.sandbox", "--port", "0",
                    "--seed", str(seed_path), "--latency", str(latency_ms)]  # fmt: skip
-        process = subprocess.Popen(  # noqa: S603 - our interpreter, fixed arguments
+        process = subprocess.Popen(
             command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
             env={**os.environ, "PYTHONUNBUFFERED": "1"}, cwd=ROOT,
         )  # fmt: skip
@@ -123,7 +123,7 @@ class Counting:
         import httpx
 
         class Transport(httpx.AsyncHTTPTransport):
-            async def handle_async_request(inner, request: httpx.Request) -> httpx.Response:  # noqa: N805
+            async def handle_async_request(inner, request: httpx.Request) -> httpx.Response:
                 self.requests += 1
                 self.in_flight += 1
                 self.peak = max(self.peak, self.in_flight)

@@ -4,6 +4,7 @@ and the small pure rules the service relies on."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -112,7 +113,7 @@ async def test_user_activity_brings_the_busy_rate_back_at_once() -> None:
 async def test_unreachable_canvas_is_retried_with_backoff_then_online_again() -> None:
     api, core, events = await run_for(200, down_until=100)
     first = [t for t in api.asked if t < 100]
-    gaps = [b - a for a, b in zip(first, first[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(first)]
     assert gaps[:4] == [2, 4, 8, 16]
     changes = [e for e in events if isinstance(e, ConnectionChanged)]
     assert [c.online for c in changes] == [False, True]
