@@ -98,6 +98,7 @@ class Wire:
         self.throttle = Throttle(policy)
         self.max_concurrency = max_concurrency
         self._slots = asyncio.Semaphore(max_concurrency)
+        self._in_flight = 0
         self.http = httpx.AsyncClient(
             transport=transport,
             # HTTP/1.1 keep-alive: one pooled connection per request in flight.
@@ -158,14 +159,20 @@ class Wire:
             await self.throttle.wait()
             try:
                 async with self._slots:
-                    response = await self._send(method, url, params, data)
+                    self._in_flight += 1
+                    try:
+                        response = await self._send(method, url, params, data)
+                    finally:
+                        self._in_flight -= 1
             except NetworkError:
                 failures += 1
                 if retry and failures < self.policy.attempts:
                     await asyncio.sleep(self.policy.delay(failures))
                     continue
                 raise
-            self.throttle.observe(response.headers.get("X-Rate-Limit-Remaining"))
+            self.throttle.observe(
+                response.headers.get("X-Rate-Limit-Remaining"), others_in_flight=self._in_flight
+            )
             status = response.status_code
             if status == 403 and is_rate_limit(
                 status, response.headers.get("content-type", ""), response.content

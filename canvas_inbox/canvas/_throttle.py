@@ -1,10 +1,14 @@
 """Staying inside Canvas's rate limit, and backing off when a request fails.
 
 Canvas throttles each token with a leaky bucket (§9): every answer says how much is left
-in ``X-Rate-Limit-Remaining`` (600 when idle; each request in flight reserves 50; the
-bucket drains 10 units a second). A request that would overflow it gets a plain-text 403.
-Rather than run into that wall, the client delays new requests in proportion to how low
-the bucket is, counting what it has drained since the last answer.
+in ``X-Rate-Limit-Remaining`` (600 when idle; each request in flight reserves 50 until it
+answers; what requests really cost stays and drains 10 units a second). A request that
+would overflow it gets a plain-text 403. Rather than run into that wall, the client
+delays new requests in proportion to how low the lasting part is.
+
+The reading is taken net of our own other requests still in flight (their reservations
+come back when they answer), so a client that merely keeps eight requests going is not
+slowed down; one whose requests are expensive is, before Canvas refuses anything.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ class RetryPolicy:
     low_water: float = 300.0  # start delaying below this many units left
     max_delay: float = 2.0  # the delay when the bucket is empty
     drain_per_second: float = 10.0
+    up_front_cost: float = 50.0  # what Canvas reserves for each request in flight
 
     def delay(self, attempt: int, *, throttled: bool = False) -> float:
         """The wait before retry number ``attempt`` (1-based): exponential, full jitter
@@ -57,13 +62,16 @@ class Throttle:
 
     @property
     def remaining(self) -> float | None:
-        """The bucket level now, estimated from the last answer plus what has drained."""
+        """What is left once our requests in flight answer, estimated from the last
+        answer plus what has drained since."""
         if self._remaining is None:
             return None
         drained = (time.monotonic() - self._seen_at) * self._policy.drain_per_second
         return self._remaining + drained
 
-    def observe(self, header: str | None) -> None:
+    def observe(self, header: str | None, *, others_in_flight: int = 0) -> None:
+        """Read ``X-Rate-Limit-Remaining`` from an answer that arrived while
+        ``others_in_flight`` of our requests were still running."""
         if header is None:
             return
         try:
@@ -72,7 +80,7 @@ class Throttle:
             return
         if value != value or value in (float("inf"), float("-inf")):  # NaN or infinite
             return
-        self._remaining = value
+        self._remaining = value + others_in_flight * self._policy.up_front_cost
         self._seen_at = time.monotonic()
 
     def exhausted(self) -> None:

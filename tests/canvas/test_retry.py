@@ -165,3 +165,12 @@ def test_backoff_is_exponential_with_jitter_and_capped() -> None:
     assert all(1.0 <= d <= 2.0 for d in third)
     assert all(2.0 <= d <= 4.0 for d in tenth)
     assert len(set(first)) > 1  # jittered
+
+
+def test_our_own_requests_in_flight_do_not_count_as_a_low_bucket() -> None:
+    throttle = Throttle(RetryPolicy(low_water=300, max_delay=2.0))
+    # Eight requests going at once: 7 others still reserve 50 each when one answers.
+    throttle.observe("250.0", others_in_flight=7)
+    assert throttle.pause() == 0.0
+    throttle.observe("250.0", others_in_flight=0)  # the same level with nothing else going
+    assert throttle.pause() > 0.0
