@@ -297,7 +297,10 @@ THREADS: list[Thread] = [
             "A good proposal says: what you will measure, where, how often, and what "
             "result would surprise you. Keep it small; a well-measured puddle beats a "
             "poorly measured forest.\n\n"
-            "Examples from previous years are on the course page."
+            "Examples from previous years are on the course page.\n\n"
+            "Safety first: never wade in deeper than your knees, always work in pairs, and "
+            "tell Sam where and when you will sample. The department's field kits (gloves, "
+            "a first-aid box, a whistle) can be signed out from Room 108."
         ),
         "replies": [
             (26, "owen", "Can two teams study the same pond if we measure different things?"),
