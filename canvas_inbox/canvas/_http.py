@@ -177,7 +177,8 @@ class Wire:
             if status == 403 and is_rate_limit(
                 status, response.headers.get("content-type", ""), response.content
             ):
-                self.throttle.exhausted()
+                if "X-Rate-Limit-Remaining" not in response.headers:
+                    self.throttle.exhausted(others_in_flight=self._in_flight)
                 throttled += 1
                 if retry and throttled < self.policy.throttle_attempts:
                     await asyncio.sleep(self.policy.delay(throttled, throttled=True))

@@ -83,10 +83,10 @@ class Throttle:
         self._remaining = value + others_in_flight * self._policy.up_front_cost
         self._seen_at = time.monotonic()
 
-    def exhausted(self) -> None:
-        """A throttled answer: the bucket is empty now."""
-        self._remaining = 0.0
-        self._seen_at = time.monotonic()
+    def exhausted(self, *, others_in_flight: int = 0) -> None:
+        """A throttled answer without a reading: the bucket is full but for what our
+        requests in flight have reserved."""
+        self.observe("0", others_in_flight=others_in_flight)
 
     def pause(self) -> float:
         """How long the next request should wait, given the bucket level."""
