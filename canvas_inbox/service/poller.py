@@ -11,6 +11,7 @@ Live Event (``wake``). Unreachable: retry after 2, 4, 8… s up to ``offline_ret
 from __future__ import annotations
 
 import asyncio
+import time
 
 from canvas_inbox.service.api import ServiceError
 from canvas_inbox.service.core import Core, log
@@ -18,6 +19,7 @@ from canvas_inbox.service.gateway import TokenRejected, Unreachable, talk
 from canvas_inbox.service.sync import Sync
 
 FIRST_RETRY = 2.0
+RESUME_CHECK = 15.0  # seconds between looks at the wall clock while sleeping
 
 
 class Poller:
@@ -80,12 +82,12 @@ class Poller:
             await self._wait(self.interval)
 
     async def _wait(self, seconds: float) -> None:
-        """Sleep, but wake early for user activity or an explicit wake()."""
+        """Sleep, but wake early for user activity, an explicit wake(), or a resume."""
         activity = self.core.activity
         waiters = [asyncio.ensure_future(self._wake.wait())]
         if activity is not None:
             waiters.append(asyncio.ensure_future(activity.wait()))
-        sleeper = asyncio.ensure_future(self.core.sleep(seconds))
+        sleeper = asyncio.ensure_future(self._sleep(seconds))
         try:
             await asyncio.wait([sleeper, *waiters], return_when=asyncio.FIRST_COMPLETED)
         finally:
@@ -94,3 +96,19 @@ class Poller:
             self._wake.clear()
             if activity is not None:
                 activity.clear()
+
+    async def _sleep(self, seconds: float) -> None:
+        """The event loop's clock stops while the machine sleeps; the wall clock does not.
+        In real time, sleep in slices and end early when the wall clock jumped (the laptop
+        was resumed): the mail that came meanwhile should show at once."""
+        if self.core.settings.sleep is not None:
+            await self.core.sleep(seconds)
+            return
+        remaining = seconds
+        while remaining > 0:
+            step = min(remaining, RESUME_CHECK)
+            before = time.time()
+            await asyncio.sleep(step)
+            if time.time() - before > step + RESUME_CHECK:
+                return
+            remaining -= step

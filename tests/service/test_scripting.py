@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import pytest
 
 from canvas_inbox.cli import main
 from canvas_inbox.demo import free_port
+from canvas_inbox.scripting import ProgressLine
+from canvas_inbox.service import SyncProgress
 from tests.service.helpers import SAM, TOKENS
 
 
@@ -50,3 +53,22 @@ def test_errors_are_one_line_and_exit_1(
     err = capsys.readouterr().err
     assert err.startswith("canvas-inbox: sync failed: Canvas is unreachable")
     assert err.count("\n") == 1
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_progress_bar_draws_on_a_terminal_only() -> None:
+    terminal = Terminal()
+    bar = ProgressLine(terminal)
+    bar(SyncProgress("threads", 5, 10))
+    assert terminal.getvalue().startswith("\rthreads  [############------------] 5/10")
+    bar.end()
+    assert terminal.getvalue().endswith("\r")
+    quiet = io.StringIO()
+    silent = ProgressLine(quiet)
+    silent(SyncProgress("threads", 5, 10))
+    silent.end()
+    assert quiet.getvalue() == ""
