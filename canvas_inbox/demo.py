@@ -82,7 +82,7 @@ def stop(process: subprocess.Popen[str]) -> None:
 def run_demo(args: argparse.Namespace) -> int:
     from canvas_inbox.config import ConfigError, Settings, load_config
     from canvas_inbox.sandbox.demo_school import DEMO_USER_TOKEN
-    from canvas_inbox.ui.launch import build_service, run_app
+    from canvas_inbox.ui.launch import build_service, run_app, run_tui
 
     try:
         settings = load_config().settings
@@ -99,6 +99,10 @@ def run_demo(args: argparse.Namespace) -> int:
             service = build_service(
                 url, DEMO_USER_TOKEN, Path(cache), settings, live_events_port=events_port
             )
-            return run_app(service, settings)
+            outcome = run_app(service, settings, base_url=url)
     finally:
         stop(process)
+    if isinstance(outcome, str):
+        # The user logged in to a real account from the demo: carry on there.
+        return run_tui(argparse.Namespace(profile=outcome, url=None))
+    return outcome

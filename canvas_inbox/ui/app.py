@@ -7,6 +7,7 @@ import os
 import shlex
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -21,9 +22,11 @@ from canvas_inbox.service import (
     AuthExpired,
     ConnectionChanged,
     ConversationsChanged,
+    Draft,
     DraftKind,
     InboxAPI,
     NewMail,
+    OutboxChanged,
     SyncProgress,
     Thread,
     ThreadChanged,
@@ -38,11 +41,19 @@ from canvas_inbox.ui.screens.help import HelpScreen
 from canvas_inbox.ui.screens.inbox import InboxScreen
 from canvas_inbox.ui.widgets.status import HeaderBar
 
-AUTH_EXPIRED = "token expired: run canvas-inbox login"
+AUTH_EXPIRED = "token expired: press P to log in again"
 ERROR_REPEAT_SECONDS = 5.0
 
 
-class CanvasInboxApp(App[None]):
+@dataclass(frozen=True, slots=True)
+class SwitchProfile:
+    """What the app returns to launch.py to be started again on another profile: the
+    service is bound to one account, so a switch is a clean restart, not a mutation."""
+
+    name: str
+
+
+class CanvasInboxApp(App[SwitchProfile | None]):
     # Absolute, so subclasses (benchmarks, screenshots) defined elsewhere find it too.
     CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "Canvas Inbox"
@@ -57,9 +68,13 @@ class CanvasInboxApp(App[None]):
         *,
         clock: Clock | None = None,
         start_service: bool = True,
+        profile: str | None = None,
+        base_url: str | None = None,
     ) -> None:
         super().__init__()
         self.service = service
+        self.profile = profile  # the account in use, for re-login and switching
+        self.base_url = base_url
         self.settings = settings or Settings()
         self.clock: Clock = clock or system_clock
         self.start_service = start_service
@@ -163,11 +178,16 @@ class CanvasInboxApp(App[None]):
             self.show_error(f"{event.description} failed: {event.reason}", reason=event.reason)
             self.inbox_screen_call(lambda screen: screen.reload())
         elif isinstance(event, AuthExpired):
+            first = not self.auth_expired
             self.auth_expired = True
             self._header(lambda header: setattr(header, "reason", AUTH_EXPIRED))
             self.show_error(AUTH_EXPIRED)
+            if first:
+                self.offer_login(event.reason)
         elif isinstance(event, NewMail):
             self.announce(event)
+        elif isinstance(event, OutboxChanged):
+            self.outbox_changed(event)
 
     def _header(self, change: Callable[[HeaderBar], object]) -> None:
         self.inbox_screen_call(lambda screen: change(screen.query_one(HeaderBar)))
@@ -210,13 +230,16 @@ class CanvasInboxApp(App[None]):
             self.push_screen(HelpScreen(self.key_map))
 
     def open_composer(self, kind: DraftKind, thread: Thread | None = None) -> None:
-        """Hand over to ui-compose's ComposeScreen, imported only when first needed."""
-        try:
-            from canvas_inbox.ui.compose import ComposeScreen, drafting
-        except ImportError:
-            self.show_error("The composer is not available in this build.")
-            return
+        """The composer, imported only when first needed (the inbox paints without it)."""
+        from canvas_inbox.ui.compose import ComposeScreen, drafting
+
         me = self.service.me
+        if kind in ("reply", "reply_all"):
+            # Canvas would refuse the send: say why now, not after the user wrote it.
+            refusal = drafting.reply_refusal(thread, self.service.contexts())
+            if refusal is not None:
+                self.show_error(refusal)
+                return
         if kind == "new" or thread is None:
             draft = drafting.new_draft()
         elif kind == "forward":
@@ -224,3 +247,71 @@ class CanvasInboxApp(App[None]):
         else:
             draft = drafting.reply_draft(thread, me, kind == "reply_all")
         self.push_screen(ComposeScreen(self.service, draft, self.settings))
+
+    def resume_draft(self, draft: Draft) -> None:
+        from canvas_inbox.ui.compose import ComposeScreen
+
+        self.push_screen(ComposeScreen(self.service, draft, self.settings, resumed=True))
+
+    # --- the outbox -----------------------------------------------------------------------
+    def update_unsent(self) -> None:
+        from canvas_inbox.ui.screens.outbox import unsent
+
+        try:
+            count = unsent(self.service.outbox())
+        except Exception:
+            if self.service_ready:
+                raise
+            count = 0  # the cache opens in start(): nothing to count yet
+        self._header(lambda header: setattr(header, "unsent", count))
+
+    def outbox_changed(self, event: OutboxChanged) -> None:
+        from canvas_inbox.ui.screens.outbox import OutboxScreen
+
+        self.update_unsent()
+        for screen in self.screen_stack:
+            if isinstance(screen, OutboxScreen):
+                screen.reload()
+        item = event.item
+        if item.state in ("failed", "unknown") and item.attempts > 0:
+            subject = one_line(item.draft.subject) or "(no subject)"
+            reason = one_line(item.last_error) or item.state
+            self.show_error(f"Not sent: “{subject}”: {reason}. O opens the outbox.")
+
+    # --- accounts ---------------------------------------------------------------------------
+    def offer_login(self, reason: str) -> None:
+        from canvas_inbox.ui.screens.confirm import ConfirmScreen
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.log_in(url=self.base_url or "", profile=self.profile)
+
+        question = f"Canvas no longer accepts your token ({one_line(reason)}). Log in again?"
+        self.push_screen(ConfirmScreen(question, "Log in"), answered)
+
+    def log_in(self, *, url: str = "", profile: str | None = None) -> None:
+        from canvas_inbox.ui.screens.login import LoginScreen
+
+        def logged_in(name: str | None) -> None:
+            if name is not None:
+                # A new token or account means a new service: launch.py starts it.
+                self.exit(SwitchProfile(name))
+
+        self.push_screen(LoginScreen(url=url, profile=profile), logged_in)
+
+    def open_accounts(self) -> None:
+        from canvas_inbox.ui.screens.login import ADD, AccountsScreen
+
+        def chosen(name: str | None) -> None:
+            if name is None:
+                return
+            if name == ADD:
+                self.log_in()
+            elif name == self.profile and not self.auth_expired:
+                self.notify(f"Already using {name}.", timeout=2, markup=False)
+            elif name == self.profile:
+                self.log_in(url=self.base_url or "", profile=name)
+            else:
+                self.exit(SwitchProfile(name))
+
+        self.push_screen(AccountsScreen(self.profile), chosen)

@@ -52,6 +52,8 @@ INBOX_KEYS: tuple[KeySpec, ...] = (
     KeySpec("reply", "reply", "Reply", "r", "Write", show=True),
     KeySpec("reply-all", "reply_all", "Reply all", "a", "Write", mutt="g"),
     KeySpec("forward", "forward", "Forward", "f", "Write"),
+    KeySpec("drafts", "drafts", "Drafts (resume one)", "D", "Write"),
+    KeySpec("outbox", "outbox", "Outbox (unsent, retry)", "O", "Write"),
     KeySpec("star", "star", "Star", "s", "Change", show=True, mutt="F"),
     KeySpec("archive", "archive", "Archive", "e", "Change", show=True, mutt="s"),
     KeySpec("mark-unread", "mark_unread", "Mark unread", "U", "Change", mutt="N"),
@@ -63,6 +65,7 @@ INBOX_KEYS: tuple[KeySpec, ...] = (
     KeySpec("mark-all-read", "mark_all_read", "Mark all read", "A", "Change"),
     KeySpec("refresh", "refresh", "Refresh", "f5,dollar_sign", "Change"),
     KeySpec("attachments", "attachments", "Attachments", "v", "Change"),
+    KeySpec("accounts", "accounts", "Accounts: log in, switch", "P", "App"),
     KeySpec("quit", "quit", "Quit", "q", "App", show=True),
 )
 

@@ -32,11 +32,20 @@ def build_service(
     return service
 
 
-def run_app(service: InboxAPI, settings: Settings) -> int:
-    from canvas_inbox.ui.app import CanvasInboxApp
+def run_app(
+    service: InboxAPI,
+    settings: Settings,
+    *,
+    profile: str | None = None,
+    base_url: str | None = None,
+) -> int | str:
+    """Run the app; an int is the exit code, a str the profile to restart on."""
+    from canvas_inbox.ui.app import CanvasInboxApp, SwitchProfile
 
-    app = CanvasInboxApp(service, settings)
-    app.run()
+    app = CanvasInboxApp(service, settings, profile=profile, base_url=base_url)
+    result = app.run()
+    if isinstance(result, SwitchProfile):
+        return result.name
     return int(app.return_code or 0)
 
 
@@ -77,4 +86,10 @@ def run_tui(args: argparse.Namespace) -> int:
     service = build_service(
         connection.base_url, connection.token, connection.cache_dir, config.settings
     )
-    return run_app(service, config.settings)
+    outcome = run_app(
+        service, config.settings, profile=connection.profile, base_url=connection.base_url
+    )
+    if isinstance(outcome, str):
+        # Switched account, or logged in again: start over on that profile.
+        return run_tui(argparse.Namespace(profile=outcome, url=None))
+    return outcome

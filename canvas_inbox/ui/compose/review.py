@@ -79,12 +79,13 @@ class ReviewScreen(ModalScreen[bool]):
         super().__init__(classes="review")
         self.draft = draft
         self.contexts = list(contexts)
+        self.summary = summary(draft, self.contexts)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="review-dialog"):
             yield Label(Text("Review before sending", style="bold"), classes="dialog-title")
             with VerticalScroll(id="review-body"):
-                yield Static(summary(self.draft, self.contexts), id="review-summary")
+                yield Static(self.summary, id="review-summary")
             with Horizontal(classes="buttons"):
                 yield Button("Send (enter)", variant="primary", id="review-send")
                 yield Button("Edit (esc)", id="review-back")

@@ -31,6 +31,7 @@ from canvas_inbox.service import (
 from canvas_inbox.ui.keymap import INBOX_KEYS, bindings
 from canvas_inbox.ui.safe_text import safe_line
 from canvas_inbox.ui.screens.confirm import ConfirmScreen
+from canvas_inbox.ui.screens.inbox_writing import WritingActions
 from canvas_inbox.ui.screens.picker import PickerScreen
 from canvas_inbox.ui.screens.search import SearchResult, SearchScreen
 from canvas_inbox.ui.widgets.inbox_list import InboxList
@@ -47,7 +48,7 @@ NEEDS_THREAD = {"reply", "reply_all", "forward", "attachments"}
 NEEDS_ROW = {"star", "archive", "mark_unread", "mark_read", "delete", "select", "open"}
 
 
-class InboxScreen(Screen[None]):
+class InboxScreen(WritingActions, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = bindings(INBOX_KEYS)
 
     def __init__(self, service: InboxAPI) -> None:
@@ -134,6 +135,7 @@ class InboxScreen(Screen[None]):
         header.user = me.name if me else ""
         header.unread = self.service.unread_count
         header.online = self.service.online
+        self.inbox_app.update_unsent()
 
     def reload_thread(self, ids: frozenset[int] = frozenset()) -> None:
         shown = self.thread_view.thread
@@ -454,19 +456,6 @@ class InboxScreen(Screen[None]):
             self.action_back()
         else:
             self.app.exit()
-
-    # --- actions: writing (the composer belongs to ui-compose) --------------------------
-    def action_compose(self) -> None:
-        self.inbox_app.open_composer("new")
-
-    def action_reply(self) -> None:
-        self.inbox_app.open_composer("reply", self.thread_view.thread)
-
-    def action_reply_all(self) -> None:
-        self.inbox_app.open_composer("reply_all", self.thread_view.thread)
-
-    def action_forward(self) -> None:
-        self.inbox_app.open_composer("forward", self.thread_view.thread)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in NEEDS_THREAD and self.thread_view.thread is None:

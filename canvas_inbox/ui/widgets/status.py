@@ -28,6 +28,7 @@ class HeaderBar(Widget):
     online: reactive[bool] = reactive(True)
     reason: reactive[str] = reactive("")
     progress: reactive[str] = reactive("")
+    unsent: reactive[int] = reactive(0)
 
     def render(self) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis", end="")
@@ -42,6 +43,9 @@ class HeaderBar(Widget):
             # Words, not only a colour: "offline" must read on a monochrome terminal.
             text.append("  ")
             text.append(" ⚠ offline ", Style(bold=True, reverse=True))
+        if self.unsent:
+            text.append("  ")
+            text.append(f" ✉ {self.unsent} unsent (O) ", Style(bold=True, reverse=True))
         if self.reason:
             text.append("  ")
             text.append(one_line(self.reason), Style(italic=True))
