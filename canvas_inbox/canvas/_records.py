@@ -148,11 +148,12 @@ class Attachment(_Record):
     """A Canvas File object (§3.3): message attachments and upload results."""
 
     id: int
-    display_name: str = ""
-    filename: str = ""
-    content_type: str = msgspec.field(default="", name="content-type")
-    url: str = ""  # …/download?download_frd=1&verifier=… or &location=… [version]
-    size: int = 0
+    # Locked or half-uploaded files come with some of these null or missing.
+    display_name: str | None = None
+    filename: str | None = None
+    content_type: str | None = msgspec.field(default=None, name="content-type")
+    url: str | None = None  # …/download?download_frd=1&verifier=… or &location=… [version]
+    size: int | None = None
     uuid: str | None = None
     folder_id: int | None = None
     created_at: datetime | None = None

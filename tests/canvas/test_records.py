@@ -140,3 +140,18 @@ def test_deleted_conversation_shape_decodes() -> None:
     conversation = msgspec.json.decode(msgspec.json.encode(data), type=Conversation, strict=False)
     assert conversation.visible is False
     assert conversation.last_message_at is None
+
+
+def test_a_locked_attachment_with_nulls_decodes() -> None:
+    import msgspec
+
+    from canvas_inbox.canvas import Message
+
+    raw = samples.message(
+        4, 2, attachments=[{"id": "8", "url": None, "size": None, "locked_for_user": True}]
+    )
+    message = msgspec.json.decode(msgspec.json.encode(raw), type=Message, strict=False)
+    (file,) = message.attachments
+    assert file.id == 8
+    assert file.url is None
+    assert file.locked_for_user
