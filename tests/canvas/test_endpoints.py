@@ -399,3 +399,21 @@ async def test_upload_of_a_missing_file_is_one_line(client: CanvasClient, tmp_pa
 
     with pytest.raises(CanvasError, match=r"cannot read nope\.txt"):
         await client.upload_attachment(tmp_path / "nope.txt")
+
+
+async def test_upload_201_with_only_a_location_is_followed_home(
+    canvas: FakeCanvas, client: CanvasClient, tmp_path: Path
+) -> None:
+    path = tmp_path / "a.pdf"
+    path.write_bytes(b"%PDF")
+    canvas.routes["POST /api/v1/users/self/files"] = json_response(
+        {"upload_url": "https://inst-fs.example.com/upload", "upload_params": {}}
+    )
+    canvas.routes["POST https://inst-fs.example.com/upload"] = json_response(
+        {"location": "https://school.example.edu/api/v1/files/8?include=avatar", "uuid": "x"}, 201
+    )
+    canvas.routes["GET /api/v1/files/8"] = json_response(samples.attachment(8))
+    assert (await client.upload_attachment(path)).id == 8
+    step2, step3 = canvas.requests[1:]
+    assert "authorization" not in step2.headers
+    assert step3.headers["authorization"] == f"Bearer {TOKEN}"
