@@ -324,8 +324,10 @@ def _announcements(rng: random.Random) -> list[Thread]:
     return threads
 
 
-def _chatter(rng: random.Random, a: str, b: str, course: str, when: tuple[int, ...]) -> Thread:
-    subject, opener, replies = rng.choice(CHATTER)
+def _chatter(
+    rng: random.Random, a: str, b: str, course: str, when: tuple[int, ...], pick: int | None = None
+) -> Thread:
+    subject, opener, replies = CHATTER[pick] if pick is not None else rng.choice(CHATTER)
     order = [b, a]
     return {
         "from": a, "to": [b], "ctx": course, "when": when,
@@ -352,12 +354,14 @@ def _everyday(rng: random.Random) -> list[Thread]:
     """Maya's everyday mail with classmates, and everybody else's mail with each other."""
     threads: list[Thread] = []
     recent = TODAY - timedelta(days=4)
-    for _ in range(26):
+    # Maya's own mail deals its templates like cards, so neighbours rarely repeat.
+    deck = [index for _ in range(3) for index in rng.sample(range(len(CHATTER)), len(CHATTER))]
+    for pick in deck[:42]:
         course = rng.choice(("bio", "hist"))
         other = _BY_ID[rng.choice(_ROSTER[course][1:])]
         when = _moment(rng, TERM_START, TODAY - timedelta(hours=18))
         a, b = ("me", other) if rng.random() < 0.4 else (other, "me")
-        thread = _chatter(rng, a, b, course, when)
+        thread = _chatter(rng, a, b, course, when, pick)
         newest = datetime(2026, *when, tzinfo=UTC)
         thread["unread"] = newest >= recent and b == "me" and rng.random() < 0.7
         thread["star"] = rng.random() < 0.08
@@ -366,7 +370,7 @@ def _everyday(rng: random.Random) -> list[Thread]:
     for _ in range(8):  # Maya's own questions to staff: some of Sent
         course = rng.choice(("bio", "hist"))
         threads.append(_question(rng, "me", course, _moment(rng, TERM_START, recent)))
-    for _ in range(190):
+    for _ in range(180):
         course = rng.choice(("bio", "hist"))
         student = _BY_ID[rng.choice(_ROSTER[course][1:])]
         when = _moment(rng, TERM_START, TODAY - timedelta(hours=6))

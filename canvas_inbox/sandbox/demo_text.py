@@ -73,6 +73,14 @@ CHATTER: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("quiz tomorrow?", "Is the {course} quiz tomorrow or next week? I've heard both.", ("Tomorrow, I checked the calendar.", "ugh ok, thanks")),
     ("coffee after class?", "Coffee after class on {day}? I want to talk about the project.", ("Sounds good!",)),
     ("shared doc", "I started a shared doc for our {course} notes; I'll add you. Put anything you have in there.", ("Added mine from this week.",)),
+    ("sorry about today", "Sorry I had to leave early on {day}, my bus was about to go. Did I miss anything important?", ("Just the homework: read the {topic} section and answer the three questions at the end.", "ok, thank you!")),
+    ("calculator?", "Can I borrow your calculator for the quiz? Mine died and the store is closed.", ("Sure, I have a spare one. Remind me before class.",)),
+    ("{topic} video", "Found a really clear video on {topic} if you're stuck too. Search for the one with the animated diagrams, it's about ten minutes.", ("Thanks, watching it now. It helped a lot!",)),
+    ("practice questions", "Want to swap practice questions for {course}? I'll write five, you write five, and we answer each other's.", ("Deal. Mine are going to be hard ;)", "bring it")),
+    ("exam room", "Do you know which room the {course} exam is in? The page says Hall B but someone said it moved.", ("It moved to the big lecture hall, there was a note on the door.",)),
+    ("running late", "Running ten minutes late to our meeting, start without me!", ("No worries, we're at the usual table.",)),
+    ("that article", "Remember the article from {day}'s class? Do you still have the link? I want to cite it.", ("I only have the printout, but the title is in my notes. I'll send it tonight.", "perfect, thanks")),
+    ("weekend plans for the project", "Should we work on the {course} project this weekend? I'm free Saturday afternoon and all of Sunday.\n\nIf we finish the draft early we can ask for feedback on Monday.", ("Sunday works better for me, after 1.", "Sunday at 2 then. Library or online?", "Library, the group rooms are quieter.")),
 )
 
 # (student's reply to a class-wide message, the sender's answer).
