@@ -118,7 +118,9 @@ CREATE TABLE IF NOT EXISTS messages (
     attachment_ids TEXT NOT NULL DEFAULT '[]',           -- JSON list of file ids
     media_comment_id TEXT,
     media_comment_type TEXT,
-    forwarded_message_ids TEXT NOT NULL DEFAULT '[]'     -- JSON list of message ids
+    forwarded_message_ids TEXT NOT NULL DEFAULT '[]',    -- JSON list of message ids
+    has_attachments INTEGER NOT NULL DEFAULT 0,          -- its own or a forwarded one's
+    has_media INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS messages_conversation ON messages(conversation_id, created_at);
 CREATE TABLE IF NOT EXISTS message_participants (

@@ -118,8 +118,10 @@ def _stringify_ids(value: Any, key: str = "") -> Any:
         return {k: _stringify_ids(v, k) for k, v in value.items()}
     if isinstance(value, list):
         if key.endswith("_ids") or key == "audience":
-            return [str(v) if isinstance(v, int) and not isinstance(v, bool) else
-                    _stringify_ids(v) for v in value]
+            return [
+                str(v) if isinstance(v, int) and not isinstance(v, bool) else _stringify_ids(v)
+                for v in value
+            ]
         return [_stringify_ids(v) for v in value]
     if (
         isinstance(value, int)
@@ -392,9 +394,7 @@ def link_header(links: list[tuple[str, str]]) -> str:
     return ",".join(f'<{url}>; rel="{rel}"' for rel, url in links)
 
 
-def numbered_links(
-    request: Request, p: Params, page: int, per_page: int, total: int
-) -> str:
+def numbered_links(request: Request, p: Params, page: int, per_page: int, total: int) -> str:
     last = max(1, math.ceil(total / per_page))
     links = [("current", page_url(request, p, page, per_page))]
     if page < last:
@@ -406,9 +406,7 @@ def numbered_links(
     return link_header(links)
 
 
-def paginate(
-    request: Request, p: Params, items: list[Any]
-) -> tuple[list[Any], dict[str, str]]:
+def paginate(request: Request, p: Params, items: list[Any]) -> tuple[list[Any], dict[str, str]]:
     """Cut one numbered page out of a whole list; return it with its Link header."""
     page, per_page = page_and_size(p)
     start = (page - 1) * per_page
