@@ -426,9 +426,17 @@ async def download(request: Request) -> Response:
     )
 
 
+async def _own_upload(request: Request) -> Response:
+    """``/users/<own id>/files`` (canvasapi's form) is ``/users/self/files``."""
+    if request.path_params["user_id"] != current_user_id(request):
+        raise unauthorized()
+    return await start_upload(request)
+
+
 def routes() -> list[BaseRoute]:
     return [
         Route("/api/v1/users/self/files", start_upload, methods=["POST"]),
+        Route("/api/v1/users/{user_id:int}/files", _own_upload, methods=["POST"]),
         Route(UPLOAD_PATH, receive_upload, methods=["POST"]),
         Route("/api/v1/files/{file_id:int}", show_file, methods=["GET"]),
         Route("/files/{file_id:int}/download", download, methods=["GET"]),

@@ -62,9 +62,6 @@ def _first_last(row: sqlite3.Row) -> tuple[str, str]:
 async def users_self(request: Request) -> Response:
     """``GET /users/self`` (and ``/users/<own id>``): the User object for the caller."""
     row = _user_row(request)
-    wanted = request.path_params.get("user_id")
-    if wanted is not None and wanted != "self" and str(wanted) != str(row["id"]):
-        raise not_found()  # other people's records are not the sandbox's business
     first, last = _first_last(row)
     body: dict[str, Any] = {
         "id": row["id"],
@@ -319,11 +316,25 @@ async def groups(request: Request) -> Response:
     return render(request, page, headers=headers)
 
 
+def _own(handler: Any) -> Any:
+    """``/users/<own id>/…`` is the same as ``/users/self/…`` (canvasapi uses the id);
+    other users' records are not the sandbox's business."""
+
+    async def endpoint(request: Request) -> Response:
+        if request.path_params["user_id"] != current_user_id(request):
+            raise not_found()
+        return await handler(request)  # type: ignore[no-any-return]
+
+    return endpoint
+
+
 def routes() -> list[BaseRoute]:
     return [
         Route("/api/v1/users/self", users_self, methods=["GET"]),
         Route("/api/v1/users/self/profile", profile, methods=["GET"]),
         Route("/api/v1/users/self/groups", groups, methods=["GET"]),
-        Route("/api/v1/users/{user_id:int}", users_self, methods=["GET"]),
+        Route("/api/v1/users/{user_id:int}", _own(users_self), methods=["GET"]),
+        Route("/api/v1/users/{user_id:int}/profile", _own(profile), methods=["GET"]),
+        Route("/api/v1/users/{user_id:int}/groups", _own(groups), methods=["GET"]),
         Route("/api/v1/courses", courses, methods=["GET"]),
     ]

@@ -130,10 +130,14 @@ def test_group_conversation_recipients_and_deleting(as_user: Callable[[int], Can
     assert "Dan" in added.messages[0]["body"]
     dan_view = as_user(DAN).get_conversation(group.id)
     assert [m["body"] for m in dan_view.messages if not m["generated"]] == ["Lab tomorrow"]
+    group.add_message("Bring goggles")
     cara_view = cara.get_conversation(group.id)
     human = [m for m in cara_view.messages if not m["generated"]]
+    assert [m["body"] for m in human] == ["Bring goggles", "Lab tomorrow"]
     cara_view.delete_messages([str(human[0]["id"])])
-    assert cara_view.delete() is True
+    after = cara.get_conversation(group.id)
+    assert [m["body"] for m in after.messages if not m["generated"]] == ["Lab tomorrow"]
+    assert after.delete() is True
     with pytest.raises(ResourceDoesNotExist):
         cara.get_conversation(group.id)
     assert jane.get_conversation(group.id, auto_mark_as_read=False).id == group.id

@@ -165,3 +165,10 @@ def test_groups_of_the_caller(get: Callable[..., httpx.Response]) -> None:
     assert [g["id"] for g in get("/users/self/groups", user=CARA).json()] == [3]
     assert get("/users/self/groups", user=JANE).json() == []
     assert get("/users/self/groups", params={"context_type": "Account"}).json() == []
+
+
+def test_the_callers_own_id_works_like_self(get: Callable[..., httpx.Response]) -> None:
+    assert get(f"/users/{BOB}/profile").json()["id"] == BOB
+    assert [g["id"] for g in get(f"/users/{BOB}/groups").json()] == [3, 4]
+    assert get(f"/users/{JANE}/profile").status_code == 404
+    assert get(f"/users/{JANE}").status_code == 404
