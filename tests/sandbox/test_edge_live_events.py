@@ -7,6 +7,10 @@ import re
 import threading
 import time
 import uuid
+from typing import Any
+
+import httpx
+import pytest
 
 from canvas_inbox.sandbox import live_events
 from canvas_inbox.sandbox.live_events import LiveEventSink
@@ -124,3 +128,59 @@ def test_ids_are_stringified_all_the_way_down_but_flags_are_not() -> None:
         "d": True,
         "e": None,
     }
+
+
+# ---------------------------------------------------------------- through the sandbox
+
+SEED = {
+    "users": [
+        {"id": 1, "name": "Jane Teacher", "token": "token-jane"},
+        {"id": 2, "name": "Bob Student", "token": "token-bob"},
+    ],
+    "courses": [
+        {"id": 12, "name": "Biology 101", "course_code": "BIO101",
+         "enrollments": [{"user_id": 1, "type": "TeacherEnrollment"},
+                         {"user_id": 2, "type": "StudentEnrollment"}]},
+    ],
+}  # fmt: skip
+
+
+def _send(api: str, **data: str) -> httpx.Response:
+    return httpx.post(
+        f"{api}/conversations", data=data, headers={"Authorization": "Bearer token-jane"}
+    )
+
+
+def test_creating_a_conversation_publishes_its_events(sandbox_factory: Any) -> None:
+    pytest.importorskip("canvas_inbox.sandbox.app", reason="the sandbox app is not in the tree")
+    receiver = Receiver()
+    with serve_asgi(receiver.app) as url:
+        sandbox = sandbox_factory(seed=SEED, live_events_url=f"{url}/events")
+        answer = _send(sandbox.api, **{"recipients[]": "2", "body": "Hello", "subject": "Hi"})
+        assert answer.status_code == 201
+        conversation = answer.json()[0]
+        events = receiver.wait_for(2)
+    by_name = {e["metadata"]["event_name"]: e for e in events}
+    assert set(by_name) == {"conversation_created", "conversation_message_created"}
+    created = by_name["conversation_created"]
+    assert created["body"]["conversation_id"] == str(conversation["id"])
+    assert created["metadata"]["user_id"] == "1"
+    assert created["metadata"]["hostname"] == sandbox.url.removeprefix("http://")
+    message = by_name["conversation_message_created"]["body"]
+    assert message["message_id"] == str(conversation["messages"][0]["id"])
+    assert message["author_id"] == "1"
+
+
+def test_the_api_works_while_the_receiver_is_down(sandbox_factory: Any) -> None:
+    pytest.importorskip("canvas_inbox.sandbox.app", reason="the sandbox app is not in the tree")
+    sandbox = sandbox_factory(seed=SEED, live_events_url=f"http://127.0.0.1:{_free_port()}/e")
+    for number in range(5):
+        answer = _send(
+            sandbox.api,
+            **{"recipients[]": "2", "body": f"n{number}", "group_conversation": "true"},
+        )
+        assert answer.status_code == 201
+    unread = httpx.get(
+        f"{sandbox.api}/conversations/unread_count", headers={"Authorization": "Bearer token-bob"}
+    )
+    assert unread.json() == {"unread_count": "5"}
