@@ -15,6 +15,7 @@ final snippet string, so they are exact by construction.
 
 from __future__ import annotations
 
+import functools
 import re
 import sqlite3
 import unicodedata
@@ -35,10 +36,12 @@ CREATE TABLE docs (
     names TEXT NOT NULL
 );
 CREATE INDEX docs_cid ON docs (cid, mid);
+CREATE INDEX docs_at ON docs (at DESC, id DESC);
 CREATE VIRTUAL TABLE fts USING fts5 (
     subject, body, names,
     content = 'docs', content_rowid = 'id',
-    tokenize = 'unicode61 remove_diacritics 2'
+    tokenize = 'unicode61 remove_diacritics 2',
+    prefix = '2 3'
 );
 CREATE TRIGGER docs_ai AFTER INSERT ON docs BEGIN
     INSERT INTO fts (rowid, subject, body, names)
@@ -57,13 +60,29 @@ END;
 """
 
 # Best first: subject matches weigh most, then names, then bodies (bm25 column
-# weights); among equals, the newest.
+# weights); among equals, the newest. FTS5 picks the best ``window`` by rank itself
+# (cheaper than joining every match), then the few rows are joined and tie-broken.
 _SEARCH = """
 SELECT d.cid, d.mid, d.at, d.subject, d.body, d.names
-FROM fts JOIN docs d ON d.id = fts.rowid
-WHERE fts MATCH ?
-ORDER BY bm25(fts, 4.0, 1.0, 2.0), d.at DESC, d.id DESC
+FROM (
+    SELECT rowid, rank FROM fts
+    WHERE fts MATCH :match AND rank MATCH 'bm25(4.0, 1.0, 2.0)'
+    ORDER BY rank LIMIT :window
+) AS best JOIN docs d ON d.id = best.rowid
+ORDER BY best.rank, d.at DESC, d.id DESC
 """
+
+# Words found nearly everywhere ("the", or "th" on the way to "theory") match most of
+# the index. bm25 cannot tell those documents apart (the words carry no information)
+# yet costs ~50 ms per 40,000 to compute; such a query lists the newest first instead,
+# which is what the user sees while typing on to a rarer word.
+_NEWEST = """
+SELECT d.cid, d.mid, d.at, d.subject, d.body, d.names FROM docs d
+WHERE +d.id IN (SELECT rowid FROM fts WHERE fts MATCH :match)
+ORDER BY d.at DESC, d.id DESC LIMIT :window
+"""
+RANK_AT_MOST = 5000
+_COUNT = "SELECT count(*) FROM fts WHERE fts MATCH :match"
 SNIPPET_BEFORE = 40
 SNIPPET_LENGTH = 160
 
@@ -74,6 +93,8 @@ _SPACE = re.compile(r"\s+")
 
 def fold(text: str) -> str:
     """Case- and accent-insensitive form, as ``unicode61 remove_diacritics 2`` sees it."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFD", text.lower())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
@@ -82,16 +103,11 @@ def fold(text: str) -> str:
 
 
 def _names(people: Iterable[tuple[str, str]]) -> str:
-    seen: list[str] = []
-    for name, full_name in people:
-        for n in (name, full_name):
-            if n and n not in seen:
-                seen.append(n)
-    return " · ".join(seen)
+    return ", ".join(dict.fromkeys(n for pair in people for n in pair if n))
 
 
 def _conversation_doc(c: Conversation, has_thread: bool) -> tuple[object, ...]:
-    names = _names((p.name, p.full_name) for p in c.participants)
+    names = ", ".join(dict.fromkeys(n for p in c.participants for n in (p.name, p.full_name) if n))
     preview = "" if has_thread else (c.last_message or "")
     at = micros(c.last_message_at or c.last_authored_message_at)
     return (-c.id, c.id, None, at, c.subject or "", preview, names)
@@ -185,8 +201,10 @@ def parse(text: str) -> Query | None:
             terms.extend(Term(w, False) for w in words[:-1])
             terms.append(Term(words[-1], still_typing))
         else:
-            parts.extend(f'"{w}"*' for w in words)
-            terms.extend(Term(w, True) for w in words)
+            # A single letter as a prefix would match nearly every message (and rank
+            # them all): it waits for the second letter.
+            parts.extend(f'"{w}"*' if len(w) > 1 else f'"{w}"' for w in words)
+            terms.extend(Term(w, len(w) > 1) for w in words)
     if not parts:
         return None
     unique = tuple(dict.fromkeys(terms))
@@ -195,6 +213,13 @@ def parse(text: str) -> Query | None:
 
 def highlights(text: str, terms: Sequence[Term]) -> list[tuple[int, int]]:
     """(start, end) of every word in ``text`` that a term matches (exact or prefix)."""
+    terms = tuple(terms)
+    if not terms:
+        return []
+    if text.isascii():
+        # Lower-casing ASCII keeps every offset: one regex pass over the text.
+        pattern = _ascii_pattern(terms)
+        return [] if pattern is None else [m.span() for m in pattern.finditer(text.lower())]
     spans: list[tuple[int, int]] = []
     for match in _WORD.finditer(text):
         word = fold(match.group())
@@ -205,11 +230,46 @@ def highlights(text: str, terms: Sequence[Term]) -> list[tuple[int, int]]:
     return spans
 
 
-def snippet(text: str, terms: Sequence[Term]) -> tuple[str, tuple[tuple[int, int], ...]]:
-    """One line of ``text`` around its first match, and the matches' offsets in it."""
-    line = _SPACE.sub(" ", text).strip()
-    found = highlights(line, terms)
-    first = found[0][0] if found else 0
+@functools.lru_cache(maxsize=32)
+def _ascii_pattern(terms: tuple[Term, ...]) -> re.Pattern[str] | None:
+    """Whole words of lower-cased ASCII text that the terms match, or None if no term
+    can match ASCII text. Same rule as the general path: a word is [^\\W_]+."""
+    prefixes = sorted((t.text for t in terms if t.prefix and t.text.isascii()), key=len)
+    exact = sorted((t.text for t in terms if not t.prefix and t.text.isascii()), key=len)
+    choices = []
+    if prefixes:
+        choices.append("(?:" + "|".join(map(re.escape, prefixes)) + ")[^\\W_]*")
+    if exact:
+        choices.append("(?:" + "|".join(map(re.escape, exact)) + ")(?![^\\W_])")
+    if not choices:
+        return None
+    return re.compile("(?<![^\\W_])(?:" + "|".join(choices) + ")")
+
+
+def first_match(text: str, terms: Sequence[Term]) -> int | None:
+    """Offset of the first word in ``text`` that a term matches, or None."""
+    terms = tuple(terms)
+    if not terms:
+        return None
+    if text.isascii():
+        pattern = _ascii_pattern(terms)
+        found = None if pattern is None else pattern.search(text.lower())
+        return None if found is None else found.start()
+    spans = highlights(text, terms)
+    return spans[0][0] if spans else None
+
+
+def one_line(text: str) -> str:
+    return _SPACE.sub(" ", text).strip()
+
+
+def snippet(
+    line: str, terms: Sequence[Term], first: int | None = None
+) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """A piece of ``line`` (already ``one_line``) around its first match (at ``first``,
+    if known), and the offsets of every match in that piece."""
+    if first is None:
+        first = first_match(line, terms) or 0
     start = max(0, first - SNIPPET_BEFORE)
     if start > 0:
         # Begin at a word boundary, not mid-word.
@@ -221,23 +281,40 @@ def snippet(text: str, terms: Sequence[Term]) -> tuple[str, tuple[tuple[int, int
         if space > first:
             end = space
     piece = line[start:end]
+    spans = highlights(piece, terms)  # before the ellipses: ASCII text stays ASCII
     if start > 0:
         piece = "…" + piece
+        spans = [(a + 1, b + 1) for a, b in spans]
     if end < len(line):
         piece = piece + "…"
-    return piece, tuple(highlights(piece, terms))
+    return piece, tuple(spans)
 
 
 def search(db: sqlite3.Connection, text: str, limit: int = 200) -> list[SearchHit]:
     query = parse(text)
     if query is None or limit <= 0:
         return []
-    rows = db.execute(_SEARCH, (query.match,))
+    (matching,) = db.execute(_COUNT, {"match": query.match}).fetchone()
+    sql = _SEARCH if matching <= RANK_AT_MOST else _NEWEST
+    # Several documents can fold into one hit (a subject that matches in every message
+    # of a long thread); widen the window until enough hits or no more matches.
+    window = limit * 2 + 20
+    while True:
+        rows = db.execute(sql, {"match": query.match, "window": window}).fetchall()
+        hits = _hits(rows, query, limit)
+        if len(hits) >= limit or len(rows) < window:
+            return hits
+        window *= 4
+
+
+def _hits(rows: list[tuple], query: Query, limit: int) -> list[SearchHit]:
     hits: list[SearchHit] = []
     whole_conversation: set[int] = set()
     for cid, mid, at, subject, body, names in rows:
-        if mid is not None and highlights(body, query.terms):
-            text_, spans = snippet(body, query.terms)
+        line = one_line(body) if mid is not None else ""
+        first = first_match(line, query.terms) if mid is not None else None
+        if first is not None:
+            text, spans = snippet(line, query.terms, first)
             message_id: int | None = mid
         else:
             # Only the subject or names matched (or the conversation document did): one
@@ -247,17 +324,19 @@ def search(db: sqlite3.Connection, text: str, limit: int = 200) -> list[SearchHi
             whole_conversation.add(cid)
             message_id = None
             for column in (subject, names, body):
-                if highlights(column, query.terms):
-                    text_, spans = snippet(column, query.terms)
+                line = one_line(column)
+                first = first_match(line, query.terms)
+                if first is not None:
+                    text, spans = snippet(line, query.terms, first)
                     break
             else:
-                text_, spans = snippet(subject or body, ())
+                text, spans = snippet(one_line(subject or body), ())
         hits.append(
             SearchHit(
                 conversation_id=cid,
                 message_id=message_id,
                 subject=subject or None,
-                snippet=text_,
+                snippet=text,
                 highlights=spans,
                 created_at=from_micros(at),
             )

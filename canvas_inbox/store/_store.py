@@ -322,26 +322,32 @@ class Store:
     def save_thread(self, thread: Thread) -> None:
         """Store a thread's messages exactly (attachments, media, nested forwards) and
         update its conversation row from ``thread.conversation``."""
-        conversation = thread.conversation
-        cid = conversation.id
+        self.save_threads((thread,))
+
+    def save_threads(self, threads: Iterable[Thread]) -> None:
+        """``save_thread`` for many threads in one transaction (a background sync)."""
         db = self._db
+        saved_at = time.time_ns() // 1000
         with _transaction(db):
-            db.execute(_UPSERT, (*conversation_columns(conversation), 0))
-            db.execute("DELETE FROM messages WHERE cid = ?", (cid,))
-            db.executemany(
-                "INSERT INTO messages (cid, pos, id, author_id, created_at, data)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                [
-                    (cid, pos, m.id, m.author_id, micros(m.created_at), encode(m))
-                    for pos, m in enumerate(thread.messages)
-                ],
-            )
-            db.execute(
-                "INSERT INTO threads (cid, saved_at) VALUES (?, ?)"
-                " ON CONFLICT (cid) DO UPDATE SET saved_at = excluded.saved_at",
-                (cid, time.time_ns() // 1000),
-            )
-            _search.index_thread(db, thread)
+            for thread in threads:
+                conversation = thread.conversation
+                cid = conversation.id
+                db.execute(_UPSERT, (*conversation_columns(conversation), 0))
+                db.execute("DELETE FROM messages WHERE cid = ?", (cid,))
+                db.executemany(
+                    "INSERT INTO messages (cid, pos, id, author_id, created_at, data)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    [
+                        (cid, pos, m.id, m.author_id, micros(m.created_at), encode(m))
+                        for pos, m in enumerate(thread.messages)
+                    ],
+                )
+                db.execute(
+                    "INSERT INTO threads (cid, saved_at) VALUES (?, ?)"
+                    " ON CONFLICT (cid) DO UPDATE SET saved_at = excluded.saved_at",
+                    (cid, saved_at),
+                )
+                _search.index_thread(db, thread)
 
     def thread(self, conversation_id: int) -> Thread | None:
         """The cached thread (messages oldest first), or None if never fetched."""
