@@ -12,7 +12,7 @@ from typing import Any
 # People. Ids are chosen so that "ordered by id" and "ordered by name" differ where a
 # test depends on it.
 TINA = 1  # teacher in BIO (10), HIS (20, concluded) and CHEM (40)
-TARIQ = 2  # TA in BIO
+TARIQ = 2  # TA in BIO and HIS
 SAM = 3  # student in BIO section A, HIS, and the Lab Team group
 SUE = 4  # student in BIO section A and the Lab Team group
 STAN = 5  # student in BIO section B
@@ -95,6 +95,7 @@ COURSES: list[dict[str, Any]] = [
         "sections": [{"id": 201, "name": "History Main"}],
         "enrollments": [
             {"user_id": TINA, "type": "TeacherEnrollment"},
+            {"user_id": TARIQ, "type": "TaEnrollment"},
             {"user_id": SAM, "type": "StudentEnrollment"},
             {"user_id": CORA, "type": "StudentEnrollment"},
         ],
@@ -160,11 +161,13 @@ DATED = [
     },
 ]
 
-# Replies locked (§6.6): a thread in the concluded History course.
+# Replies locked (§6.6): a thread in the concluded History course. Only instructors may
+# still be written to there (a teacher keeps no send_messages right in a completed course),
+# so it is between the teacher and the TA.
 CONCLUDED = [
     {
         "from": TINA,
-        "to": [str(SAM)],
+        "to": [str(TARIQ)],
         "subject": "Final grades",
         "body": "Your final grade is in.",
         "group_conversation": True,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 
@@ -76,7 +77,7 @@ class Caller:
     ) -> httpx.Response:
         if "json" not in kw and "content" not in kw and "files" not in kw:
             # httpx wants a dict for data=; a list of pairs goes in as an encoded body.
-            kw["content"] = httpx.QueryParams(form(data)).encode() if data else b""
+            kw["content"] = urlencode(form(data)).encode() if data else b""
             kw.setdefault("headers", {})
             kw["headers"] = {"Content-Type": "application/x-www-form-urlencoded", **kw["headers"]}
         return self.http.request(method, path, params=form(params), **kw)

@@ -159,32 +159,33 @@ def test_4_8_deleted_conversation_is_404(tina: Caller) -> None:
 
 @pytest.fixture
 def concluded(make_world: Callable[..., World]) -> tuple[World, int]:
-    """A thread from Tina to Sam in the concluded History course."""
+    """A thread from Tina to Tariq in the concluded History course."""
     world = make_world(seeds.school(seeds.CONCLUDED))
-    return world, world.as_(SAM).find("Final grades")["id"]
+    return world, world.as_(TARIQ).find("Final grades")["id"]
 
 
 def test_6_6_cannot_reply_in_concluded_course(concluded: tuple[World, int]) -> None:
-    """§6.6/§4.4: show says cannot_reply: true for a conversation in a concluded course."""
+    """§6.6/§4.4: show says cannot_reply: true for a conversation in a concluded course
+    (locked for everybody there, course admins included)."""
     world, cid = concluded
-    assert world.as_(SAM).show(cid)["cannot_reply"] is True
+    assert world.as_(TARIQ).show(cid)["cannot_reply"] is True
 
 
 def test_4_9_c1_locked_reply_is_authorisation_failure(concluded: tuple[World, int]) -> None:
     """§4.9 check 1/§9: replies locked ⇒ 403 (401 on older servers) with the unauthorized
     body, and nothing is stored."""
     world, cid = concluded
-    sam = world.as_(SAM)
-    r = sam.post(f"conversations/{cid}/add_message", {"body": "but why"})
+    tariq = world.as_(TARIQ)
+    r = tariq.post(f"conversations/{cid}/add_message", {"body": "but why"})
     assert r.status_code in {401, 403}
     assert r.json() == UNAUTHORIZED
-    assert bodies(sam.show(cid)) == ["Your final grade is in."]
+    assert bodies(tariq.show(cid)) == ["Your final grade is in."]
 
 
 def test_4_9_c1_locked_before_blank_body(concluded: tuple[World, int]) -> None:
     """§4.9: check 1 (locked) comes before check 3 (blank body)."""
     world, cid = concluded
-    r = world.as_(SAM).post(f"conversations/{cid}/add_message", {"body": ""})
+    r = world.as_(TARIQ).post(f"conversations/{cid}/add_message", {"body": ""})
     assert r.status_code in {401, 403}
     assert r.json() == UNAUTHORIZED
 
