@@ -44,8 +44,8 @@ class LoginScreen(Screen[str | None]):
     }
     LoginScreen Input { margin-bottom: 0; }
     LoginScreen .login-label { margin-top: 1; text-style: bold; }
-    LoginScreen .login-note { color: $text-muted; height: auto; }
-    LoginScreen #login-status { height: auto; margin-top: 1; }
+    LoginScreen .login-note { color: $text-muted; height: auto; width: 100%; }
+    LoginScreen #login-status { height: auto; width: 100%; margin-top: 1; }
     LoginScreen #login-status.-error { color: $error; text-style: bold; }
     LoginScreen #login-buttons { height: auto; align-horizontal: right; margin-top: 1; }
     LoginScreen Button { margin-left: 1; }
