@@ -170,7 +170,7 @@ def test_a_sequential_client_is_never_throttled_and_sees_the_headers(api: Counti
         serve_asgi(ThrottleMiddleware(api.app, enabled=True)) as url,
         httpx.Client(base_url=url) as client,
     ):
-        answers = [client.get("/api/v1/conversations", headers=TOKEN) for _ in range(150)]
+        answers = [client.get("/api/v1/conversations", headers=TOKEN) for _ in range(80)]
         by_query = client.get("/api/v1/conversations", params={"access_token": "token-q"})
     assert {a.status_code for a in answers} == {200}
     for answer in [*answers, by_query]:
@@ -289,3 +289,38 @@ async def test_buckets_are_per_token_and_drain_ten_a_second() -> None:
     clock.now += 2
     _, headers, _ = await _call(slow)
     assert float(headers[b"x-rate-limit-remaining"]) == pytest.approx(HIGH_WATER_MARK - 10)
+
+
+# ---------------------------------------------------------------- through the sandbox's options
+
+SEED = {"users": [{"id": 1, "name": "Jane Teacher", "token": "token-jane"}]}
+
+
+def test_the_sandbox_throttle_option_adds_canvas_headers(sandbox_factory: Any) -> None:
+    pytest.importorskip("canvas_inbox.sandbox.app", reason="the sandbox app is not in the tree")
+    sandbox = sandbox_factory(seed=SEED, throttle=True)
+    answer = httpx.get(
+        f"{sandbox.api}/conversations", headers={"Authorization": "Bearer token-jane"}
+    )
+    assert answer.status_code == 200
+    assert float(answer.headers["x-request-cost"]) >= 0
+    assert 0 < float(answer.headers["x-rate-limit-remaining"]) <= HIGH_WATER_MARK
+    hammered = asyncio.run(_hammer(sandbox.url, 150, 24, {"Authorization": "Bearer token-jane"}))
+    assert 403 in {a.status_code for a in hammered}
+
+
+def test_the_sandbox_fail_rate_option_fails_api_calls(sandbox_factory: Any) -> None:
+    pytest.importorskip("canvas_inbox.sandbox.app", reason="the sandbox app is not in the tree")
+    sandbox = sandbox_factory(seed=SEED, fail_rate=1.0, random_seed=3)
+    outcomes = set()
+    for _ in range(20):
+        with httpx.Client(base_url=sandbox.url) as client:
+            outcomes.add(_outcome(client, "/api/v1/users/self"))
+    assert outcomes == {"500", "dropped"}
+
+
+def test_a_client_with_eight_requests_in_flight_is_not_throttled(api: Counting) -> None:
+    # canvas-inbox's own client keeps at most eight requests in flight: 8 x 50 < 600.
+    with serve_asgi(ThrottleMiddleware(api.app, enabled=True)) as url:
+        answers = asyncio.run(_hammer(url, 120, 8, TOKEN))
+    assert {a.status_code for a in answers} == {200}
