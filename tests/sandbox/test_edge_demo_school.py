@@ -185,3 +185,58 @@ def test_activity_lines_are_ready_to_send() -> None:
     for subject, body in ACTIVITY:
         assert subject.strip()
         assert body.strip()
+
+
+# ---------------------------------------------------------------- the school, served
+
+
+def test_the_served_demo_inbox_looks_like_a_real_one(demo_sandbox: Any) -> None:
+    pytest.importorskip("canvas_inbox.sandbox.app", reason="the sandbox app is not in the tree")
+    import httpx
+
+    headers = {"Authorization": f"Bearer {DEMO_USER_TOKEN}"}
+    with httpx.Client(base_url=demo_sandbox.api, headers=headers) as client:
+
+        def listing(**params: Any) -> list[dict[str, Any]]:
+            answer = client.get("/conversations", params={"per_page": 100, **params})
+            assert answer.status_code == 200
+            return answer.json()  # type: ignore[no-any-return]
+
+        inbox = listing()
+        assert len(inbox) >= 50
+        assert inbox[0]["last_message_at"] >= "2026-11-20"
+        assert inbox[0]["workflow_state"] == "unread"
+        assert int(client.get("/conversations/unread_count").json()["unread_count"]) >= 3
+        for scope in ("sent", "starred", "archived"):
+            assert listing(scope=scope), scope
+        assert {c["context_name"] for c in inbox} >= {
+            "BIO 101: Cells to Ecosystems",
+            "HIST 210: Revolutions and Republics",
+            "Lab Team 4",
+        }
+        with_files = [c for c in inbox if "attachments" in c["properties"]]
+        assert with_files
+        thread = client.get(
+            f"/conversations/{with_files[0]['id']}", params={"auto_mark_as_read": "false"}
+        ).json()
+        files = [a for m in thread["messages"] for a in m["attachments"]]
+        files += [a for m in thread["messages"] for f in m["forwarded_messages"]
+                  for a in f["attachments"]]  # fmt: skip
+        assert files
+        assert httpx.get(files[0]["url"]).status_code == 200
+        threads = [
+            client.get(f"/conversations/{c['id']}", params={"auto_mark_as_read": "false"}).json()
+            for c in listing(scope="starred")
+        ]
+        messages = [m for t in threads for m in t["messages"]]
+        assert any(m["media_comment"] for m in messages)
+        forwarded = [
+            client.get(f"/conversations/{c['id']}", params={"auto_mark_as_read": "false"}).json()
+            for c in inbox
+            if c["subject"].startswith("Fwd:") or "damaged sample" in c["subject"]
+        ]
+        assert any(m["forwarded_messages"] for t in forwarded for m in t["messages"])
+        courses = client.get("/courses").json()
+        assert len(courses) == 2
+        concluded = client.get("/courses", params={"state[]": "completed"}).json()
+        assert [c["course_code"] for c in concluded] == ["WRIT 090"]
