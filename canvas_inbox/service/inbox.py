@@ -323,7 +323,7 @@ class InboxService:
     async def sync(self, *, lists_only: bool = False) -> SyncCounts:
         sync, _, _ = self._need()
         if not lists_only:
-            await sync.identity()
+            await asyncio.gather(sync.identity(), self.fetch_unread_count())
         return await sync.full(lists_only=lists_only)
 
     async def fetch_unread_count(self) -> int:

@@ -159,9 +159,11 @@ class Outbox:
             if not recipients:
                 raise ServiceError("Add at least one recipient")
             several = len(recipients) > 1 or any(r.kind == "context" for r in draft.recipients)
+            forward = draft.kind == "forward"
             # A forward is a new conversation embedding the messages, as the Canvas UI does
             # (forwarded_message_ids); add_message's included_messages only copies history
-            # to people added to the same conversation.
+            # to people added to the same conversation. To one person it must not land in
+            # an existing private conversation with them (§6.3 reuse): force_new.
             result = await talk(
                 self.core,
                 api.create_conversation(
@@ -171,9 +173,8 @@ class Outbox:
                     group_conversation=several and not draft.send_individually,
                     context_code=draft.context_code,
                     attachment_ids=attachment_ids,
-                    forwarded_message_ids=(
-                        draft.included_message_ids if draft.kind == "forward" else ()
-                    ),
+                    force_new=forward and not several,
+                    forwarded_message_ids=draft.included_message_ids if forward else (),
                 ),
             )
             rows = [convert.conversation(c) for c in result.conversations]

@@ -131,6 +131,15 @@ class Canvas:
                 return dict(item)
         raise AssertionError(f"no conversation {subject!r} in {scope or 'inbox'}")
 
+    async def copies(self, body: str) -> int:
+        """How many messages with this body the user can see, in any conversation."""
+        found = 0
+        for scope in (None, "archived"):
+            for item in await self.conversations(scope):
+                shown = await self.show(item["id"])
+                found += sum(1 for m in shown["messages"] if m["body"] == body)
+        return found
+
     async def show(self, cid: int) -> dict[str, Any]:
         return dict(await self.get(f"/conversations/{cid}", auto_mark_as_read="false"))
 

@@ -129,7 +129,9 @@ async def test_open_thread_marks_read_only_when_asked(
 async def test_new_mail_when_someone_else_writes(school_sandbox: Any, make_service: Any) -> None:
     alex = Canvas(school_sandbox, ALEX)
     lab = await alex.find("Lab notes", scope="sent")
-    async with make_service(school_sandbox, background=True, poll_interval=0.2) as (
+    async with make_service(
+        school_sandbox, background=True, poll_interval=0.2, idle_poll_max=0.4
+    ) as (
         service,
         events,
     ):
