@@ -179,7 +179,7 @@ DRAFTS_MIGRATIONS: tuple[Migration, ...] = (_drafts_v1,)
 _DAMAGED = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
 
 
-def _is_damage(error: sqlite3.DatabaseError) -> bool:
+def is_damage(error: sqlite3.DatabaseError) -> bool:
     return getattr(error, "sqlite_errorcode", None) in _DAMAGED
 
 
@@ -226,7 +226,7 @@ def _connect(path: Path | None, synchronous: Literal["NORMAL", "FULL"]) -> sqlit
     return db
 
 
-def _move_aside(path: Path) -> Path:
+def move_aside(path: Path) -> Path:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     target = path.with_name(f"{path.name}.damaged-{stamp}")
     n = 1
@@ -262,17 +262,17 @@ def open_db(
         try:
             db = _connect(path, synchronous)
         except sqlite3.DatabaseError as error:
-            if path is None or not _is_damage(error) or recovery is not None:
+            if path is None or not is_damage(error) or recovery is not None:
                 raise StoreError(f"cannot open {name} at {path}: {error}") from None
-            recovery = Recovery(what, path, _move_aside(path), str(error))
+            recovery = Recovery(what, path, move_aside(path), str(error))
             continue
         try:
             migrate(db, migrations, f"{name} at {path}" if path else name)
         except sqlite3.DatabaseError as error:
             db.close()
-            if path is None or not _is_damage(error) or recovery is not None:
+            if path is None or not is_damage(error) or recovery is not None:
                 raise StoreError(f"cannot open {name} at {path}: {error}") from None
-            recovery = Recovery(what, path, _move_aside(path), str(error))
+            recovery = Recovery(what, path, move_aside(path), str(error))
             continue
         except BaseException:
             db.close()

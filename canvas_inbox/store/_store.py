@@ -40,7 +40,8 @@ from canvas_inbox.store._codec import (
     micros,
 )
 from canvas_inbox.store._errors import Recovery
-from canvas_inbox.store._schema import CACHE_MIGRATIONS, DRAFTS_MIGRATIONS, open_db
+from canvas_inbox.store._guard import cache_call, drafts_call
+from canvas_inbox.store._schema import CACHE_MIGRATIONS, DRAFTS_MIGRATIONS, move_aside, open_db
 from canvas_inbox.store.records import (
     Context,
     Conversation,
@@ -99,11 +100,24 @@ class Store:
         db: sqlite3.Connection,
         keep: sqlite3.Connection,
         recovered: tuple[Recovery, ...] = (),
+        path: Path | None = None,
     ) -> None:
         self._db = db
         self._keep = keep
+        self._path = path
         self.recovered = recovered
         self._closed = False
+
+    def _reset_cache(self, reason: str) -> bool:
+        """Replace a cache found damaged mid-session with a fresh one (see _guard)."""
+        if self._path is None or self._closed:
+            return False
+        self._db.close()
+        moved_to = move_aside(self._path)
+        self._db, _ = open_db(self._path, CACHE_MIGRATIONS, what="cache", synchronous="NORMAL")
+        self._db.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+        self.recovered = (*self.recovered, Recovery("cache", self._path, moved_to, reason))
+        return True
 
     @classmethod
     def open(cls, path: Path | None, *, drafts_path: Path | None = None) -> Store:
@@ -130,7 +144,7 @@ class Store:
         for connection in (db, keep):
             connection.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
         recovered = tuple(r for r in (db_recovery, keep_recovery) if r is not None)
-        return cls(db, keep, recovered)
+        return cls(db, keep, recovered, path)
 
     def close(self) -> None:
         """Close both files. Safe to call twice."""
@@ -153,11 +167,13 @@ class Store:
         self.close()
 
     # --- meta, me, contexts ------------------------------------------------------------
+    @cache_call
     def get_meta(self, key: str) -> str | None:
         """A small string the service keeps in the cache (sync cursors, timestamps)."""
         row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return None if row is None else row[0]
 
+    @cache_call
     def set_meta(self, key: str, value: str | None) -> None:
         """Set (or with ``None`` remove) a meta value."""
         if value is None:
@@ -176,6 +192,7 @@ class Store:
         data = self.get_meta("me")
         return None if data is None else decode_person(data)
 
+    @cache_call
     def save_contexts(self, contexts: list[Context]) -> None:
         """Replace the user's courses and groups (the complete list)."""
         with _transaction(self._db):
@@ -185,12 +202,14 @@ class Store:
                 [(i, c.code, encode(c)) for i, c in enumerate(contexts)],
             )
 
+    @cache_call
     def contexts(self) -> list[Context]:
         """The contexts in the order they were saved."""
         rows = self._db.execute("SELECT data FROM contexts ORDER BY pos")
         return [decode_context(data) for (data,) in rows]
 
     # --- conversations -----------------------------------------------------------------
+    @cache_call
     def upsert_conversations(
         self,
         conversations: Iterable[Conversation],
@@ -263,6 +282,7 @@ class Store:
             [(scope, filt, cid, base + i) for i, cid in enumerate(ids)],
         )
 
+    @cache_call
     def conversations(
         self, scope: Scope, context_code: str | None = None, limit: int | None = None
     ) -> list[Conversation]:
@@ -282,11 +302,13 @@ class Store:
         sql, params = _scopes.select(scope, context_code, limit)
         return [decode_conversation(row[0]) for row in self._db.execute(sql, params)]
 
+    @cache_call
     def count(self, scope: Scope, context_code: str | None = None) -> int:
         """How many rows ``conversations(scope, context_code)`` would return."""
         sql, params = _scopes.count(scope, context_code)
         return int(self._db.execute(sql, params).fetchone()[0])
 
+    @cache_call
     def conversation(self, conversation_id: int) -> Conversation | None:
         row = self._db.execute(
             "SELECT data FROM conversations WHERE id = ?", (conversation_id,)
@@ -302,6 +324,7 @@ class Store:
         """``update_conversation`` for many rows in one transaction (batch actions)."""
         self.upsert_conversations(conversations)
 
+    @cache_call
     def remove_conversations(self, ids: Iterable[int]) -> None:
         """Forget conversations (deleted for the user): rows, listings, threads, search."""
         keys = [(int(i),) for i in ids]
@@ -324,6 +347,7 @@ class Store:
         update its conversation row from ``thread.conversation``."""
         self.save_threads((thread,))
 
+    @cache_call
     def save_threads(self, threads: Iterable[Thread]) -> None:
         """``save_thread`` for many threads in one transaction (a background sync)."""
         db = self._db
@@ -349,6 +373,7 @@ class Store:
                 )
                 _search.index_thread(db, thread)
 
+    @cache_call
     def thread(self, conversation_id: int) -> Thread | None:
         """The cached thread (messages oldest first), or None if never fetched."""
         db = self._db
@@ -362,11 +387,13 @@ class Store:
         )
         return Thread(conversation=conversation, messages=tuple(decode_message(d) for (d,) in rows))
 
+    @cache_call
     def thread_ids(self) -> set[int]:
         """Ids of the conversations whose threads are cached."""
         return {cid for (cid,) in self._db.execute("SELECT cid FROM threads")}
 
     # --- search ------------------------------------------------------------------------
+    @cache_call
     def search(self, query: str, limit: int = 200) -> list[SearchHit]:
         """Full-text search over subjects, message bodies and people's names.
 
@@ -378,6 +405,7 @@ class Store:
         return _search.search(self._db, query, limit)
 
     # --- drafts and outbox (durable when the call returns) -----------------------------
+    @drafts_call
     def save_draft(self, draft: Draft) -> None:
         """Insert or replace a draft by id. Cheap: meant for every pause in typing."""
         self._keep.execute(
@@ -386,18 +414,22 @@ class Store:
             (draft.id, time.time_ns() // 1000, encode(draft)),
         )
 
+    @drafts_call
     def draft(self, draft_id: str) -> Draft | None:
         row = self._keep.execute("SELECT data FROM drafts WHERE id = ?", (draft_id,)).fetchone()
         return None if row is None else decode_draft(row[0])
 
+    @drafts_call
     def drafts(self) -> list[Draft]:
         """All drafts, most recently saved first."""
         rows = self._keep.execute("SELECT data FROM drafts ORDER BY saved_at DESC, id")
         return [decode_draft(data) for (data,) in rows]
 
+    @drafts_call
     def delete_draft(self, draft_id: str) -> None:
         self._keep.execute("DELETE FROM drafts WHERE id = ?", (draft_id,))
 
+    @drafts_call
     def put_outbox(self, item: OutboxItem) -> None:
         """Insert or replace an outbox item by id (its state, attempts, last error).
 
@@ -411,14 +443,17 @@ class Store:
             (item.id, micros(item.created_at), encode(item)),
         )
 
+    @drafts_call
     def outbox(self) -> list[OutboxItem]:
         """All outbox items, oldest first (the order they should go out in)."""
         rows = self._keep.execute("SELECT data FROM outbox ORDER BY created_at, seq")
         return [decode_outbox(data) for (data,) in rows]
 
+    @drafts_call
     def outbox_item(self, item_id: str) -> OutboxItem | None:
         row = self._keep.execute("SELECT data FROM outbox WHERE id = ?", (item_id,)).fetchone()
         return None if row is None else decode_outbox(row[0])
 
+    @drafts_call
     def remove_outbox(self, item_id: str) -> None:
         self._keep.execute("DELETE FROM outbox WHERE id = ?", (item_id,))
