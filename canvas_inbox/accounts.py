@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import getpass
 import ipaddress
 import re
@@ -262,10 +263,19 @@ async def login(
         credentials.set_token(name, token)
     except credentials.KeyringUnavailable as error:
         raise AccountError(str(error)) from None
+    is_new = name not in config.profiles
     config.profiles[name] = checked
     if make_default or config.default_profile not in config.profiles:
         config.default_profile = name
-    config_module.save_config(config)
+    try:
+        config_module.save_config(config)
+    except OSError as error:
+        if is_new:  # no profile will point at it: do not leave the token behind
+            with contextlib.suppress(credentials.KeyringUnavailable):
+                credentials.delete_token(name)
+        raise AccountError(
+            f"Could not write {config_module.config_path()} ({error.strerror or error})"
+        ) from None
     return name, checked
 
 

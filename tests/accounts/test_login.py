@@ -275,3 +275,24 @@ def test_a_token_pasted_with_a_line_break_inside_is_one_clear_line(
 def test_an_empty_token_is_refused(isolated_home: MemoryKeyring) -> None:
     with pytest.raises(AccountError, match="No token given"):
         run(accounts.login("school.instructure.com", "  \n"))
+
+
+def test_an_unwritable_config_is_one_line_and_leaves_no_token(
+    monkeypatch: pytest.MonkeyPatch, isolated_home: MemoryKeyring
+) -> None:
+    import errno
+
+    def disk_full(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(config, "save_config", disk_full)
+
+    def me(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"id": 7, "name": "Me"})
+
+    with pytest.raises(AccountError) as caught:
+        run(accounts.login("school.instructure.com", "good-token", transport=mock(me)))
+    assert str(caught.value) == (
+        f"Could not write {config.config_path()} (No space left on device)"
+    )
+    assert isolated_home.passwords == {}  # no profile points at it, so it is not kept
