@@ -162,6 +162,7 @@ async def test_send_reply_star_archive_delete(school: Callable[..., Any], tmp_pa
     async with client(sandbox, JANE) as jane, client(sandbox, BOB) as bob:
         file = await jane.upload_attachment(notes)
         assert file.display_name == "notes.txt"
+        assert (await jane.get_file(file.id)).size == len("mitochondria")
         created = await jane.create_conversation(
             [BOB],
             "Please read this",
