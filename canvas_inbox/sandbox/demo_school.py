@@ -10,6 +10,7 @@ the phrase banks for everyday mail in demo_text.py.
 from __future__ import annotations
 
 import random
+import unicodedata
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,7 +18,6 @@ from canvas_inbox.sandbox.demo_text import (
     ADDRESS,
     ANNOUNCEMENTS,
     CHATTER,
-    FOLLOW_UPS,
     QUESTIONS,
     TOPICS,
     WEEKDAYS,
@@ -103,10 +103,11 @@ def _users() -> list[dict[str, Any]]:
     users = []
     for handle, (user_id, name, pronouns) in sorted(PEOPLE.items(), key=lambda p: p[1][0]):
         first, _, last = name.partition(" ")
-        login = f"{first}.{last}".lower().replace(" ", "").replace("'", "")
+        plain = unicodedata.normalize("NFKD", name.replace("ı", "i")).encode("ascii", "ignore")
+        login = ".".join(plain.decode().lower().replace("'", "").split())
         users.append(
             {
-                "id": user_id, "name": name, "short_name": first,
+                "id": user_id, "name": name, "short_name": name,
                 "sortable_name": f"{last}, {first}", "login_id": f"{login}@example.edu",
                 "token": DEMO_USER_TOKEN if user_id == DEMO_USER_ID else f"demo-{handle}",
                 "pronouns": pronouns,
@@ -241,7 +242,10 @@ class _Builder:
         moment, replies = start, []
         reply_files = thread.get("reply_attachments", {})
         for index, (hours, who, body) in enumerate(thread.get("replies", ())):
-            moment = min(moment + timedelta(hours=hours), TODAY - timedelta(minutes=5))
+            moment = moment + timedelta(hours=hours)
+            if moment.hour < 7:  # people answer in the morning, not at 3 am
+                moment = moment.replace(hour=7 + moment.hour % 3)
+            moment = min(moment, TODAY - timedelta(minutes=5))
             reply: dict[str, Any] = {"from": ID[who], "body": body, "created_at": _iso(moment)}
             if index in reply_files:
                 reply["attachments"] = _attachments(reply_files[index])
@@ -305,13 +309,12 @@ def _announcements(rng: random.Random) -> list[Thread]:
     threads = []
     for course, bank in ANNOUNCEMENTS.items():
         step = (TODAY - timedelta(days=6) - TERM_START) / len(bank)
-        for index, (subject, body) in enumerate(bank):
+        for index, (subject, body, question, answer) in enumerate(bank):
             sender = _STAFF_OF[course][0 if rng.random() < 0.75 else 1]
             when = TERM_START + step * index + timedelta(days=rng.randrange(1, 4))
             replies = []
             if rng.random() < 0.35:
                 asker = _BY_ID[rng.choice(_ROSTER[course][1:])]
-                question, answer = rng.choice(FOLLOW_UPS)
                 replies.append((rng.randrange(2, 20), asker, question))
                 replies.append((rng.randrange(1, 6), sender, answer))
             threads.append({

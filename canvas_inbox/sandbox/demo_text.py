@@ -21,29 +21,30 @@ TOPICS: dict[str, tuple[str, ...]] = {
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday")
 
-# (subject, body) sent by a teacher or TA to the whole class, in term order.
-ANNOUNCEMENTS: dict[str, tuple[tuple[str, str], ...]] = {
+# (subject, body, a student's follow-up, the sender's answer): class-wide messages from a
+# teacher or TA, in term order. Some of them draw the follow-up as replies.
+ANNOUNCEMENTS: dict[str, tuple[tuple[str, str, str, str], ...]] = {
     "bio": (
-        ("Lab safety quiz", "Reminder: the lab safety quiz is due before your first lab. It is short, but you cannot enter the lab without it."),
-        ("Lab 1 groups are posted", "Lab teams are posted on the course page. You will stay in the same team all term, so say hello to each other this week."),
-        ("Reading for next week", "Please read chapter 3 on {topic} before Tuesday. The diagrams on pages 61 to 64 will come up in the quiz."),
-        ("Quiz 1 results", "Quiz 1 grades are posted. The class average was 81%. If you scored under 70, come to office hours and we will go through it together."),
-        ("Lab 3 moved to Room 108", "Lab 3 this week will be in Room 108, not the usual lab, because of the fume hood inspection."),
-        ("Guest lecture on Thursday", "On Thursday a researcher from the county water authority will talk about monitoring local streams. Attendance counts as a participation point.\n\nCome with one question written down."),
-        ("Midterm grades", "Midterms are graded and returned. Look at the comments before you look at the score: they tell you what to fix for the final.\n\nRegrade requests go to me in writing within a week."),
-        ("Lab 5 pre-lab questions", "The pre-lab questions for Lab 5 ({topic}) are now on the course page. Bring your answers to lab; Sam will check them at the door."),
-        ("Field study equipment", "Teams can borrow DO meters, kick nets and thermometers from Room 108. Sign them out with Sam and return them by Monday 9 am."),
-        ("Office hours before Thanksgiving", "I will hold extra office hours on Monday the 23rd from 10 to 12 for anyone working on the field study proposal."),
+        ("Lab safety quiz", "Reminder: the lab safety quiz is due before your first lab. It is short, but you cannot enter the lab without it.", "Can we retake it if we fail?", "Yes, as many times as you need before Thursday."),
+        ("Lab 1 groups are posted", "Lab teams are posted on the course page. You will stay in the same team all term, so say hello to each other this week.", "Can we swap teams if our schedules clash?", "Only for schedule clashes: email me both names by Friday."),
+        ("Reading for next week", "Please read chapter 3 on {topic} before Tuesday. The diagrams on pages 61 to 64 will come up in the quiz.", "Is the whole chapter on the quiz or just those pages?", "Mostly those pages, but read the whole chapter."),
+        ("Quiz 1 results", "Quiz 1 grades are posted. The class average was 81%. If you scored under 70, come to office hours and we will go through it together.", "Will there be a chance to make up points?", "The lowest quiz score is dropped at the end of term."),
+        ("Lab 3 moved to Room 108", "Lab 3 this week will be in Room 108, not the usual lab, because of the fume hood inspection.", "Is Room 108 the one next to the greenhouse?", "Yes, first door on the left after the greenhouse."),
+        ("Guest lecture on Thursday", "On Thursday a researcher from the county water authority will talk about monitoring local streams. Attendance counts as a participation point.\n\nCome with one question written down.", "Will the talk be recorded?", "Yes, it will be on the course page by Friday."),
+        ("Midterm grades", "Midterms are graded and returned. Look at the comments before you look at the score: they tell you what to fix for the final.\n\nRegrade requests go to me in writing within a week.", "Is the curve applied already?", "There is no curve this term; the scores are final."),
+        ("Lab 5 pre-lab questions", "The pre-lab questions for Lab 5 ({topic}) are now on the course page. Bring your answers to lab; Sam will check them at the door.", "Can we type the answers or must they be handwritten?", "Either is fine, as long as it is printed or on paper."),
+        ("Field study equipment", "Teams can borrow DO meters, kick nets and thermometers from Room 108. Sign them out with Sam and return them by Monday 9 am.", "How many DO meters are there?", "Six, so please book a time slot on the sheet."),
+        ("Office hours before Thanksgiving", "I will hold extra office hours on Monday the 23rd from 10 to 12 for anyone working on the field study proposal.", "Can we come as a whole team?", "Please do, that is the best way."),
     ),
     "hist": (
-        ("Discussion groups", "For Friday discussions you are split into four groups; the list is on the course page. Groups rotate every three weeks."),
-        ("Reading: chapter 2", "Read chapter 2 on {topic} for Wednesday and write down one question the author leaves unanswered."),
-        ("Primary source workshop", "Thursday is a workshop on reading primary sources. Bring a laptop or a printed copy of packet A."),
-        ("Map exercise posted", "The map exercise is posted. You may work in pairs but each of you hands in a copy. Due in two weeks."),
-        ("Essay topics", "Short essay topics are up. Pick one and send me a two-sentence plan by Friday so I can help you narrow it down."),
-        ("Library session", "On {day} we meet in the library's archive room, ground floor, instead of our usual room. The archivist will show us eighteenth-century newspapers."),
-        ("Midterm format", "The midterm has three parts: identifications, a source analysis and one essay out of three choices. You may bring one page of handwritten notes."),
-        ("Group project check-in", "Each project group should send me a short update by {day}: who is doing what, and what you are stuck on. Two or three sentences is plenty."),
+        ("Discussion groups", "For Friday discussions you are split into four groups; the list is on the course page. Groups rotate every three weeks.", "Do we prepare anything before Friday?", "Just the reading and one question to open the discussion."),
+        ("Reading: chapter 2", "Read chapter 2 on {topic} for Wednesday and write down one question the author leaves unanswered.", "Do we hand in the question?", "No, bring it to class; we will use them in groups."),
+        ("Primary source workshop", "Thursday is a workshop on reading primary sources. Bring a laptop or a printed copy of packet A.", "Is a tablet fine instead of a laptop?", "A tablet is fine."),
+        ("Map exercise posted", "The map exercise is posted. You may work in pairs but each of you hands in a copy. Due in two weeks.", "Can the map be drawn by hand and scanned?", "Yes, as long as it is legible."),
+        ("Essay topics", "Short essay topics are up. Pick one and send me a two-sentence plan by Friday so I can help you narrow it down.", "Can we propose our own topic?", "Yes, if you clear it with me first."),
+        ("Library session", "On {day} we meet in the library's archive room, ground floor, instead of our usual room. The archivist will show us eighteenth-century newspapers.", "Do we need our student cards to get in?", "Yes, the archive checks cards at the door."),
+        ("Midterm format", "The midterm has three parts: identifications, a source analysis and one essay out of three choices. You may bring one page of handwritten notes.", "Can the notes page be double-sided?", "Yes, both sides of one page."),
+        ("Group project check-in", "Each project group should send me a short update by {day}: who is doing what, and what you are stuck on. Two or three sentences is plenty.", "Should one person send it for the whole group?", "Yes, one message per group is enough."),
     ),
 }
 
@@ -81,15 +82,6 @@ CHATTER: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("running late", "Running ten minutes late to our meeting, start without me!", ("No worries, we're at the usual table.",)),
     ("that article", "Remember the article from {day}'s class? Do you still have the link? I want to cite it.", ("I only have the printout, but the title is in my notes. I'll send it tonight.", "perfect, thanks")),
     ("weekend plans for the project", "Should we work on the {course} project this weekend? I'm free Saturday afternoon and all of Sunday.\n\nIf we finish the draft early we can ask for feedback on Monday.", ("Sunday works better for me, after 1.", "Sunday at 2 then. Library or online?", "Library, the group rooms are quieter.")),
-)
-
-# (student's reply to a class-wide message, the sender's answer).
-FOLLOW_UPS: tuple[tuple[str, str], ...] = (
-    ("Will this be on the quiz?", "It may come up, so review it."),
-    ("Is this due before or after the weekend?", "Before: Friday at 11:59 pm."),
-    ("Can we work in pairs for this?", "Yes, pairs are fine, but each of you submits."),
-    ("Thank you! Is there a recording for those who can't make it?", "Yes, I'll post it on the course page."),
-    ("Where do we hand it in, on paper or online?", "Online, through the assignment page."),
 )
 
 # How students address each member of staff (first names for TAs, as they ask).
