@@ -36,7 +36,39 @@ from canvas_inbox.store.records import (  # noqa: E402
 )
 
 NOW = datetime(2026, 9, 15, 12, 0, tzinfo=UTC)
-WORDS = ["assignment", "chapter", "quiz", "lab", "report", "photosynthesis", "enzymes", "essay", "grade", "rubric", "due", "friday", "monday", "question", "answer", "group", "project", "meeting", "extension", "feedback", "draft", "reading", "lecture", "notes", "exam", "review", "schedule", "absence", "field", "trip", "presentation"]
+WORDS = [
+    "assignment",
+    "chapter",
+    "quiz",
+    "lab",
+    "report",
+    "photosynthesis",
+    "enzymes",
+    "essay",
+    "grade",
+    "rubric",
+    "due",
+    "friday",
+    "monday",
+    "question",
+    "answer",
+    "group",
+    "project",
+    "meeting",
+    "extension",
+    "feedback",
+    "draft",
+    "reading",
+    "lecture",
+    "notes",
+    "exam",
+    "review",
+    "schedule",
+    "absence",
+    "field",
+    "trip",
+    "presentation",
+]
 PEOPLE = [
     Person(id=i, name=f"Person{i}", full_name=f"Person{i} Surname{i % 97}") for i in range(1, 300)
 ]
@@ -49,9 +81,31 @@ def _vocabulary() -> tuple[list[str], list[float]]:
     words are everywhere, most are rare (a 30-word vocabulary would make every query
     match every message)."""
     rng = random.Random(1)
-    syllables = ["ka", "lo", "mi", "ne", "ra", "tu", "si", "vo", "pe", "da", "gri", "sten", "mar", "col", "ther", "ion", "ab", "ur", "en", "ti"]
+    syllables = [
+        "ka",
+        "lo",
+        "mi",
+        "ne",
+        "ra",
+        "tu",
+        "si",
+        "vo",
+        "pe",
+        "da",
+        "gri",
+        "sten",
+        "mar",
+        "col",
+        "ther",
+        "ion",
+        "ab",
+        "ur",
+        "en",
+        "ti",
+    ]
     made_up = {"".join(rng.choices(syllables, k=rng.randint(2, 4))) for _ in range(5000)}
     words = sorted(made_up - set(WORDS))[:4000]
+    rng.shuffle(words)  # common words should not share a prefix
     for i, word in enumerate(WORDS):
         words.insert(20 + i * 40, word)
     return words, [1 / (rank + 1) for rank in range(len(words))]
@@ -112,6 +166,10 @@ def median_ms(fn: Callable[[], object], runs: int = 50) -> float:
     return statistics.median(timed(fn) for _ in range(runs)) * 1000
 
 
+def show(label: str, ms: float, note: str = "") -> None:
+    print(f"  {label:<52} {ms:9.2f} ms  {note}".rstrip())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--count", type=int, default=10_000)
@@ -125,30 +183,29 @@ def main() -> None:
         path = Path(tmp) / "cache.sqlite3"
         store = Store.open(path)
         t = timed(lambda: store.upsert_conversations(inbox, scope="inbox", complete=True))
-        print(f"  bulk upsert, fresh cache ({len(inbox):,} rows, complete)  {t * 1000:8.1f} ms")
+        show(f"bulk upsert, empty cache ({len(inbox):,} rows, complete)", t * 1000)
         t = timed(lambda: store.upsert_conversations(conversations))
-        print(f"  bulk upsert, all rows again (re-sync)           {t * 1000:8.1f} ms")
+        show(f"bulk upsert, all {count:,} rows again (re-sync)", t * 1000)
         t = timed(lambda: store.save_threads(threads))
-        print(f"  save_threads, all {count:,} threads, one transaction  {t * 1000:8.1f} ms")
+        show(f"save_threads, {count:,} threads in one transaction", t * 1000)
         one = threads[5]
-        print(
-            f"  save_thread, one (own transaction)               {median_ms(lambda: store.save_thread(one), 20):8.2f} ms"
+        show(
+            "save_thread, one thread (its own transaction)",
+            median_ms(lambda: store.save_thread(one), 20),
         )
 
-        print("  first page (limit=100), median:")
+        print("  first page, limit=100 (median):")
         for scope in ("inbox", "unread", "starred", "sent", "archived"):
-            ms = median_ms(lambda s=scope: store.conversations(s, limit=100))  # type: ignore[misc]
-            print(f"    {scope:<9}                                      {ms:8.3f} ms")
-        ms = median_ms(lambda: store.conversations("inbox", "course_14", limit=100))
-        print(f"    inbox filtered by course                       {ms:8.3f} ms")
-        ms = median_ms(lambda: store.conversations("inbox"), 5)
-        print(f"    inbox, every row (no limit)                    {ms:8.1f} ms")
-        ms = median_ms(lambda: store.count("inbox"), 10)
-        print(f"    count(inbox)                                   {ms:8.2f} ms")
-        ms = median_ms(lambda: store.thread(one.conversation.id))
-        print(f"  thread(id) from cache                            {ms:8.3f} ms")
+            show(f"  {scope}", median_ms(lambda s=scope: store.conversations(s, limit=100)))  # type: ignore[misc]
+        show(
+            "  inbox filtered by a course",
+            median_ms(lambda: store.conversations("inbox", "course_14", limit=100)),
+        )
+        show("  inbox, every row (no limit)", median_ms(lambda: store.conversations("inbox"), 5))
+        show("  count(inbox)", median_ms(lambda: store.count("inbox"), 10))
+        show("thread(id) from the cache", median_ms(lambda: store.thread(one.conversation.id)))
 
-        print("  search (limit 200), median:")
+        print("  search, limit=200 (median):")
         common = VOCABULARY[0]
         queries = (
             common,
@@ -162,33 +219,36 @@ def main() -> None:
         )
         for query in queries:
             ms = median_ms(lambda q=query: store.search(q), 10)  # type: ignore[misc]
-            hits = len(store.search(query))
+            parsed = _search.parse(query)
             matching = (
                 store._db.execute(
-                    "SELECT count(*) FROM fts WHERE fts MATCH ?", (_search.parse(query).match,)
+                    "SELECT count(*) FROM fts WHERE fts MATCH ?", (parsed.match,)
                 ).fetchone()[0]
-                if _search.parse(query)
+                if parsed
                 else 0
             )
-            print(f"    {query!r:<22} {matching:6,} docs match, {hits:3} hits  {ms:8.1f} ms")
+            show(
+                f"  {query!r}", ms, f"{matching:,} documents match, {len(store.search(query))} hits"
+            )
 
         draft = Draft(id="d" * 32, body="Dear Jane,\n" + "typing " * 200)
         keys = iter(range(10**6))
-        ms = median_ms(
-            lambda: store.save_draft(
-                msgspec.structs.replace(draft, body=draft.body + str(next(keys)))
-            ),
-            30,
-        )
-        print(f"  save_draft (drafts file, synchronous=FULL)       {ms:8.2f} ms")
+
+        def save_draft() -> None:
+            store.save_draft(msgspec.structs.replace(draft, body=draft.body + str(next(keys))))
+
+        show("save_draft (drafts file, synchronous=FULL)", median_ms(save_draft, 30))
         item = OutboxItem(id="o1", draft=draft, created_at=NOW)
-        attempts = iter(range(10**6))
-        ms = median_ms(
-            lambda: store.put_outbox(msgspec.structs.replace(item, attempts=next(attempts))), 30
+        show(
+            "put_outbox (drafts file, synchronous=FULL)",
+            median_ms(
+                lambda: store.put_outbox(msgspec.structs.replace(item, attempts=next(keys))), 30
+            ),
         )
-        print(f"  put_outbox (synchronous=FULL)                    {ms:8.2f} ms")
-        ms = median_ms(lambda: store.set_meta("x", str(next(attempts))), 30)
-        print(f"  set_meta (cache, synchronous=NORMAL)             {ms:8.2f} ms")
+        show(
+            "set_meta (cache, synchronous=NORMAL)",
+            median_ms(lambda: store.set_meta("x", str(next(keys))), 30),
+        )
         store.close()
 
         size = path.stat().st_size / 1e6
@@ -196,11 +256,11 @@ def main() -> None:
         reopened = Store.open(path)
         first = reopened.conversations("inbox", limit=100)
         t = time.perf_counter() - start
-        print(
-            f"  open + first inbox page, cold process cache      {t * 1000:8.1f} ms  ({len(first)} rows, file {size:.1f} MB)"
+        show(
+            "open the file + first inbox page", t * 1000, f"({len(first)} rows, file {size:.1f} MB)"
         )
         t = timed(lambda: reopened._db.execute("PRAGMA quick_check").fetchall())
-        print(f"  (PRAGMA quick_check on it, not done at open)     {t * 1000:8.1f} ms")
+        show("(PRAGMA quick_check, which open does not run)", t * 1000)
         reopened.close()
 
 
