@@ -22,20 +22,30 @@ OUT = Path(__file__).resolve().parent
 SIZE = (120, 36)
 
 
-async def shoot(service: Any, name: str, keys: list[str], *, clock_at: datetime) -> bool:
-    from textual.widgets import Input
+WAIT = "<wait>"  # let debounces and workers finish before the next key
 
+
+async def settle(pilot: Any) -> None:
+    await pilot.pause(0.4)  # search and recipient debounces, thread fetch
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def shoot(service: Any, name: str, keys: list[str], *, clock_at: datetime) -> bool:
     from canvas_inbox.ui.app import CanvasInboxApp
     from canvas_inbox.ui.clock import frozen_clock
 
     app = CanvasInboxApp(service, clock=frozen_clock(clock_at), start_service=False)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        await pilot.press(*keys)
-        await pilot.pause(0.4)  # search debounce, thread fetch
-        await app.workers.wait_for_complete()
-        for field in app.screen.query(Input):
-            field.cursor_blink = False
+        for key in keys:
+            if key == WAIT:
+                await settle(pilot)
+            else:
+                await pilot.press(key)
+        await settle(pilot)
+        for field in app.screen.query("Input, TextArea"):
+            field.cursor_blink = False  # type: ignore[attr-defined]
         await pilot.pause()
         if name == "compose" and app.screen.__class__.__name__ != "ComposeScreen":
             return False
@@ -48,12 +58,15 @@ SHOTS = {
     "thread": ["enter"],
     "search": ["slash", *"lab"],
     "help": ["question_mark"],
-    "compose": ["c", "tab", *"jo"],
 }
 
 
-async def shoot_all(service: Any, clock_at: datetime, search: str = "lab") -> None:
-    for name, keys in {**SHOTS, "search": ["slash", *search]}.items():
+async def shoot_all(
+    service: Any, clock_at: datetime, *, search: str, first_to: str, then_to: str
+) -> None:
+    # Compose: one recipient chosen (a token), the next one's suggestions open.
+    compose = ["c", WAIT, *first_to, WAIT, "enter", *then_to]
+    for name, keys in {**SHOTS, "search": ["slash", *search], "compose": compose}.items():
         made = await shoot(service, name, keys, clock_at=clock_at)
         print(f"{name}.svg" if made else f"{name}.svg skipped: the composer is not available")
 
@@ -61,7 +74,8 @@ async def shoot_all(service: Any, clock_at: datetime, search: str = "lab") -> No
 async def main_fake() -> int:
     from tests.ui.fake_service import NOW, FakeService, make_conversations
 
-    await shoot_all(FakeService(make_conversations(40)), NOW, search="chapter 2")
+    service = FakeService(make_conversations(40))
+    await shoot_all(service, NOW, search="chapter 2", first_to="all stu", then_to="jo")
     return 0
 
 
@@ -91,7 +105,7 @@ async def main() -> int:
         clock_at = newest or datetime(2026, 9, 15, 12, tzinfo=UTC)
         if rows:
             await service.open_thread(rows[0].id, mark_read=False)
-        await shoot_all(service, clock_at)
+        await shoot_all(service, clock_at, search="lab", first_to="lab", then_to="el")
         await service.aclose()
     return 0
 

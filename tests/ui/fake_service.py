@@ -252,6 +252,15 @@ class FakeService:
             await asyncio.sleep(delay)
         if not self._online:
             raise ServiceError("offline: cannot search recipients")
+        if context_code is not None and context_code.endswith("_sections"):
+            return [Recipient(id="section_5", name="Section A", kind="context", user_count=12)]
+        if context_code == "course_12" and not text:
+            # Canvas's browse list inside a course: roles, and folders to open.
+            return [
+                Recipient(id="course_12_teachers", name="Teachers", kind="context", user_count=1),
+                Recipient(id="course_12_students", name="Students", kind="context", user_count=23),
+                Recipient(id="course_12_sections", name="Course Sections", kind="context"),
+            ]
         words = text.lower().split()
         return [r for r in RECIPIENTS if all(w in r.name.lower() for w in words)]
 

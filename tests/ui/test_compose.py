@@ -14,7 +14,7 @@ from textual.widgets import Checkbox, Input, Select, TextArea
 
 from canvas_inbox.ui.compose import ComposeScreen, drafting
 from canvas_inbox.ui.compose import editor as editor_module
-from canvas_inbox.ui.compose.recipients import RecipientField
+from canvas_inbox.ui.compose.recipients import RecipientField, recipient_text
 from canvas_inbox.ui.compose.review import ReviewScreen
 from canvas_inbox.ui.screens.inbox import InboxScreen
 from tests.ui.conftest import SIZE, AppFactory, plain
@@ -570,3 +570,30 @@ def test_reply_to_my_own_last_message_goes_to_the_other_author() -> None:
     thread = make_conversations(3)[2]  # 1002: the last message is mine
     draft = drafting.reply_draft(thread, ME, reply_all=False)
     assert [r.id for r in draft.recipients] == [str(TEACHER.id)]
+
+
+async def test_down_in_an_empty_field_browses_the_course_and_folders_open(
+    inbox_app: AppFactory,
+) -> None:
+    service = FakeService()
+    app = inbox_app(service)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c")
+        await pilot.pause()
+        composer(app).query_one("#context", Select).value = "course_12"
+        field(app).input.focus()
+        await pilot.press("down")
+        await settle(pilot)
+        names = [plain(recipient_text(r, field(app).contexts)) for r in field(app).suggestions]
+        # Canvas calls the target just "Students": the list says whose.
+        assert names[1].startswith("≡ Students in Biology 101")
+        assert names[2].startswith("≡ Course Sections")
+        assert names[2].rstrip().endswith("›")
+        await pilot.press("down", "down", "enter")  # a folder: opens, adds nothing
+        await settle(pilot)
+        assert field(app).recipients == []
+        assert [r.name for r in field(app).suggestions] == ["Section A"]
+        assert service.recipient_queries[-1] == ("", "course_12_sections")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert [r.id for r in field(app).recipients] == ["section_5"]

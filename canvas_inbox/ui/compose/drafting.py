@@ -7,6 +7,7 @@ Pure functions over records: no Textual, so they are easy to test on their own.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Sequence
 
@@ -114,12 +115,33 @@ def problems(draft: Draft) -> list[str]:
     return found
 
 
-def recipient_label(recipient: Recipient) -> str:
+# A role or folder inside a course or group: course_12_students, group_3_sections…
+_INSIDE = re.compile(r"^((?:course|group|section)_\d+)_[a-z_]+$")
+# Folders Canvas lets you open, not send to: they list sections or groups.
+FOLDER_SUFFIXES = ("_sections", "_groups")
+
+
+def is_folder(recipient: Recipient) -> bool:
+    return recipient.kind == "context" and recipient.id.endswith(FOLDER_SUFFIXES)
+
+
+def recipient_name(recipient: Recipient, contexts: Sequence[Context] = ()) -> str:
+    """Canvas names a role target inside a course just "Students": say whose."""
+    match = _INSIDE.match(recipient.id) if recipient.kind == "context" else None
+    if match:
+        context = next((c for c in contexts if c.code == match.group(1)), None)
+        if context is not None and context.name not in recipient.name:
+            return f"{recipient.name} in {context.name}"
+    return recipient.name
+
+
+def recipient_label(recipient: Recipient, contexts: Sequence[Context] = ()) -> str:
     """How a chosen recipient reads in the review: context targets say how many."""
+    name = recipient_name(recipient, contexts)
     if recipient.kind == "context" and recipient.user_count is not None:
         people = "person" if recipient.user_count == 1 else "people"
-        return f"{recipient.name} ({recipient.user_count} {people})"
-    return recipient.name
+        return f"{name} ({recipient.user_count} {people})"
+    return name
 
 
 def several_people(draft: Draft) -> bool:

@@ -25,7 +25,8 @@ from textual.timer import Timer
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from canvas_inbox.service import InboxAPI, Recipient, ServiceError
+from canvas_inbox.service import Context, InboxAPI, Recipient, ServiceError
+from canvas_inbox.ui.compose.drafting import is_folder, recipient_name
 from canvas_inbox.ui.safe_text import one_line
 
 DEBOUNCE = 0.25  # seconds of quiet before asking Canvas
@@ -33,14 +34,16 @@ TOKEN = Style(reverse=True)
 GROUP_MARK = "≡ "  # a target that stands for many people, readable without colour
 
 
-def recipient_text(recipient: Recipient) -> Text:
+def recipient_text(recipient: Recipient, contexts: Sequence[Context] = ()) -> Text:
     """A suggestion: name in bold, then what it is (a course, how many people)."""
     text = Text(no_wrap=True, overflow="ellipsis", end="")
     if recipient.kind == "context":
         text.append(GROUP_MARK, Style(bold=True))
-    text.append(one_line(recipient.name), Style(bold=True))
+    text.append(one_line(recipient_name(recipient, contexts)), Style(bold=True))
+    if is_folder(recipient):
+        text.append(" ›", Style(bold=True))  # opens a list, as in Canvas's own picker
     details = []
-    if recipient.detail:
+    if recipient.detail and not recipient.detail.endswith(("people", "person")):
         details.append(one_line(recipient.detail))
     if recipient.kind == "context" and recipient.user_count is not None:
         count = recipient.user_count
@@ -50,11 +53,11 @@ def recipient_text(recipient: Recipient) -> Text:
     return text
 
 
-def tokens_text(recipients: Sequence[Recipient]) -> Text:
+def tokens_text(recipients: Sequence[Recipient], contexts: Sequence[Context] = ()) -> Text:
     text = Text(end="")
     for recipient in recipients:
         mark = GROUP_MARK if recipient.kind == "context" else ""
-        text.append(f" {mark}{one_line(recipient.name)} ", TOKEN)
+        text.append(f" {mark}{one_line(recipient_name(recipient, contexts))} ", TOKEN)
         text.append(" ")
     return text
 
@@ -78,8 +81,12 @@ class RecipientInput(Input):
 
     def action_suggestion(self, step: int) -> None:
         field = self.query_ancestor(RecipientField)
-        if not field.move_suggestion(step):
-            raise SkipAction()
+        if field.move_suggestion(step):
+            return
+        if step > 0 and not self.value.strip():
+            field.browse()  # ↓ in an empty field: what can I send to here?
+            return
+        raise SkipAction()
 
     def action_close_suggestions(self) -> None:
         field = self.query_ancestor(RecipientField)
@@ -105,12 +112,15 @@ class RecipientField(Vertical):
         recipients: Sequence[Recipient] = (),
         *,
         context_code: str | None = None,
+        contexts: Sequence[Context] = (),
         id: str | None = None,
     ) -> None:
         super().__init__(id=id)
         self.service = service
         self.recipients: list[Recipient] = list(recipients)
         self.context_code = context_code
+        self.contexts = list(contexts)
+        self.folder: Recipient | None = None  # a sections/groups list being browsed
         self.suggestions: list[Recipient] = []
         self._timer: Timer | None = None
         self.searches = 0  # how many times Canvas was asked (the debounce keeps it low)
@@ -119,7 +129,7 @@ class RecipientField(Vertical):
         with Horizontal(classes="field", id="to-row"):
             yield Label("To", classes="field-label")
             with Vertical(id="to-box"):
-                yield Static(tokens_text(self.recipients), id="to-tokens")
+                yield Static(tokens_text(self.recipients, self.contexts), id="to-tokens")
                 yield RecipientInput(
                     placeholder="name, course or group…", id="to-input", compact=True
                 )
@@ -141,7 +151,7 @@ class RecipientField(Vertical):
     # --- chosen recipients ---------------------------------------------------------------
     def _show_tokens(self) -> None:
         tokens = self.query_one("#to-tokens", Static)
-        tokens.update(tokens_text(self.recipients))
+        tokens.update(tokens_text(self.recipients, self.contexts))
         tokens.display = bool(self.recipients)
 
     def _changed(self) -> None:
@@ -172,7 +182,7 @@ class RecipientField(Vertical):
         self.suggestions = [r for r in found if r.id not in chosen]
         options = self.options
         options.clear_options()
-        options.add_options(Option(recipient_text(r)) for r in self.suggestions)
+        options.add_options(Option(recipient_text(r, self.contexts)) for r in self.suggestions)
         options.display = bool(self.suggestions)
         self.set_class(bool(self.suggestions), "-open")
         if self.suggestions:
@@ -185,6 +195,7 @@ class RecipientField(Vertical):
     def close_suggestions(self) -> bool:
         if not self.suggestions:
             return False
+        self.folder = None
         self._show_suggestions([])
         return True
 
@@ -197,12 +208,21 @@ class RecipientField(Vertical):
         return True
 
     def choose(self, index: int) -> None:
-        if 0 <= index < len(self.suggestions):
-            self.add(self.suggestions[index])
+        if not 0 <= index < len(self.suggestions):
+            return
+        chosen = self.suggestions[index]
+        if is_folder(chosen):
+            # "Course Sections" is not a recipient: it opens the list of sections.
+            self.folder = chosen
             self.input.value = ""
-            self._show_suggestions([])
-            self._note("")
-            self.input.focus()
+            self.search("", chosen.id)
+            return
+        self.folder = None
+        self.add(chosen)
+        self.input.value = ""
+        self._show_suggestions([])
+        self._note("")
+        self.input.focus()
 
     @on(Input.Changed, "#to-input")
     def _typed(self, event: Input.Changed) -> None:
@@ -210,14 +230,21 @@ class RecipientField(Vertical):
         if self._timer is not None:
             self._timer.stop()
         if not event.value.strip():
-            self.workers.cancel_group(self, "recipient-search")
-            self._show_suggestions([])
-            self._note("")
+            if self.folder is None:  # (an open folder keeps its list)
+                self.workers.cancel_group(self, "recipient-search")
+                self._show_suggestions([])
+                self._note("")
             return
         self._timer = self.set_timer(DEBOUNCE, self._search_now)
 
     def _search_now(self) -> None:
-        self.search(self.input.value.strip(), self.context_code)
+        scope = self.folder.id if self.folder is not None else self.context_code
+        self.search(self.input.value.strip(), scope)
+
+    def browse(self) -> None:
+        """Everything on offer with nothing typed: the chosen course's roles, or courses."""
+        self.folder = None
+        self.search("", self.context_code)
 
     @work(exclusive=True, group="recipient-search", exit_on_error=False)
     async def search(self, text: str, context_code: str | None) -> None:
@@ -234,7 +261,8 @@ class RecipientField(Vertical):
             return
         self._show_suggestions(found)
         if self.suggestions:
-            self._note("↑/↓ choose, enter adds, esc closes")
+            where = f"In {one_line(self.folder.name)}: " if self.folder is not None else ""
+            self._note(where + "↑/↓ choose, enter adds, esc closes")
         elif found:
             self._note("Everyone matching is already added.")
         else:

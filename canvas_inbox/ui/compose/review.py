@@ -32,7 +32,7 @@ def summary(draft: Draft, contexts: Sequence[Context]) -> Group:
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold", no_wrap=True)
     table.add_column()
-    names = [one_line(recipient_label(r)) for r in draft.recipients]
+    names = [one_line(recipient_label(r, contexts)) for r in draft.recipients]
     table.add_row("To", Text("\n".join(names) or "(nobody)"))
     if draft.kind == "reply":
         table.add_row("As", Text("a reply in the conversation"))

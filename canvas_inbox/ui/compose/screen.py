@@ -110,7 +110,11 @@ class ComposeScreen(Screen[None]):
             self.contexts = []
         yield Label(self._title(), id="compose-title")
         yield RecipientField(
-            self.service, draft.recipients, context_code=draft.context_code, id="to"
+            self.service,
+            draft.recipients,
+            context_code=draft.context_code,
+            contexts=self.contexts,
+            id="to",
         )
         with Horizontal(classes="field", id="context-row"):
             yield Label("Course", classes="field-label")
