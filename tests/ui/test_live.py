@@ -85,3 +85,101 @@ async def test_live_offline_is_marked_and_the_app_keeps_running(
         assert "offline" in str(header.render())
         await pilot.press("f5", "j", "1")
         assert app.is_running
+
+
+async def api_get(sandbox: Any, path: str, **params: Any) -> Any:
+    import httpx
+
+    headers = {"Authorization": f"Bearer {demo_school.DEMO_USER_TOKEN}"}
+    async with httpx.AsyncClient(base_url=sandbox.api, headers=headers) as client:
+        answer = await client.get(path, params=params)
+        return answer.json() if answer.status_code == 200 else answer.status_code
+
+
+async def filled(app: CanvasInboxApp, pilot: Any) -> InboxList:
+    inbox = inbox_of(app).query_one(InboxList)
+    await until(pilot, lambda: inbox.rows, "the inbox fills from the sandbox")
+    return inbox
+
+
+async def test_live_reply_reaches_canvas(demo_sandbox: Any, tmp_path: Path) -> None:
+    from canvas_inbox.ui.compose import ComposeScreen
+
+    async with live_app(demo_sandbox.url, tmp_path) as (app, pilot):
+        inbox = await filled(app, pilot)
+        # A conversation Canvas lets this student answer.
+        index = next(i for i, row in enumerate(inbox.rows) if not row.cannot_reply)
+        target = inbox.rows[index]
+        inbox.move_to(index)
+        await pilot.press("enter")
+        view = inbox_of(app).thread_view
+        await until(pilot, lambda: view.thread and view.thread.messages, "the thread loads")
+        await pilot.press("r")
+        await until(pilot, lambda: isinstance(app.screen, ComposeScreen), "the composer opens")
+        await pilot.press(*"Thanks, see you there.", "ctrl+j")
+        await pilot.pause()
+        await pilot.press("enter")
+        await until(pilot, lambda: not isinstance(app.screen, ComposeScreen), "the reply is sent")
+        answer = await api_get(demo_sandbox, f"/conversations/{target.id}")
+        bodies = [message["body"] for message in answer["messages"]]
+        assert "Thanks, see you there." in bodies
+
+
+async def test_live_compose_with_suggestions_sends_a_new_conversation(
+    demo_sandbox: Any, tmp_path: Path
+) -> None:
+    from canvas_inbox.ui.compose import ComposeScreen
+    from canvas_inbox.ui.compose.recipients import RecipientField
+
+    async with live_app(demo_sandbox.url, tmp_path) as (app, pilot):
+        await filled(app, pilot)
+        await pilot.press("c")
+        await until(pilot, lambda: isinstance(app.screen, ComposeScreen), "the composer opens")
+        field = app.screen.query_one(RecipientField)
+        await pilot.press(*"lab")
+        await until(
+            pilot,
+            lambda: any(r.name == "Lab Team 4" for r in field.suggestions),
+            "Canvas suggests the lab group",
+        )
+        index = next(i for i, r in enumerate(field.suggestions) if r.name == "Lab Team 4")
+        await pilot.press(*["down"] * index, "enter")
+        assert [r.id for r in field.recipients] == ["group_201"]
+        app.screen.query_one("#subject").focus()
+        await pilot.press(*"Saturday sampling", "tab", *"Meet at the pond at 9.", "ctrl+j")
+        await pilot.pause()
+        await pilot.press("enter")
+        await until(pilot, lambda: not isinstance(app.screen, ComposeScreen), "it is sent")
+        sent = await api_get(demo_sandbox, "/conversations", scope="sent")
+        assert any(c["subject"] == "Saturday sampling" for c in sent)
+
+
+async def test_live_archive_and_delete_with_undo(demo_sandbox: Any, tmp_path: Path) -> None:
+    async with live_app(demo_sandbox.url, tmp_path) as (app, pilot):
+        inbox = await filled(app, pilot)
+        first, second = inbox.rows[0], inbox.rows[1]
+        await pilot.press("e")
+        await until(
+            pilot,
+            lambda: first.id not in {row.id for row in inbox.rows},
+            "the archived row leaves the inbox",
+        )
+        await app.workers.wait_for_complete()
+
+        async def state_of(conversation_id: int) -> Any:
+            answer = await api_get(demo_sandbox, f"/conversations/{conversation_id}")
+            return answer["workflow_state"] if isinstance(answer, dict) else answer
+
+        for _ in range(100):
+            if await state_of(first.id) == "archived":
+                break
+            await pilot.pause(0.05)
+        assert await state_of(first.id) == "archived"
+        assert inbox.rows[0].id == second.id
+        await pilot.press("d")
+        await until(pilot, lambda: second.id not in {row.id for row in inbox.rows}, "hidden")
+        await pilot.press("u")
+        await until(pilot, lambda: second.id in {row.id for row in inbox.rows}, "undone")
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.5)
+        assert isinstance(await api_get(demo_sandbox, f"/conversations/{second.id}"), dict)
