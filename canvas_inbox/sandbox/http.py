@@ -390,8 +390,19 @@ def page_url(request: Request, p: Params, page: int | str, per_page: int) -> str
     return f"{request.base_url}{request.url.path.lstrip('/')}?{urlencode(kept)}"
 
 
+MAX_LINK_HEADER = 6 * 1024
+_LINK_PRIORITY = ("next", "last", "prev", "current", "first")
+
+
 def link_header(links: list[tuple[str, str]]) -> str:
-    return ",".join(f'<{url}>; rel="{rel}"' for rel, url in links)
+    """Canvas drops the least important links while the header is over 6 KB (§8)."""
+    kept = list(links)
+    header = ",".join(f'<{url}>; rel="{rel}"' for rel, url in kept)
+    while len(header) > MAX_LINK_HEADER and len(kept) > 1:
+        rank = {rel: i for i, rel in enumerate(_LINK_PRIORITY)}
+        kept.remove(max(kept, key=lambda link: rank.get(link[0], len(rank))))
+        header = ",".join(f'<{url}>; rel="{rel}"' for rel, url in kept)
+    return header
 
 
 def numbered_links(request: Request, p: Params, page: int, per_page: int, total: int) -> str:
