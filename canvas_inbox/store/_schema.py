@@ -150,7 +150,19 @@ def _cache_v2(db: sqlite3.Connection) -> None:
             _search.index_thread(db, thread)
 
 
-CACHE_MIGRATIONS: tuple[Migration, ...] = (_cache_v1, _cache_v2)
+def _cache_v3(db: sqlite3.Connection) -> None:
+    """Row revisions, so a complete listing fetched before a local change (or before a
+    newer refresh) cannot drop the row that change touched (``as_of``)."""
+    run_script(
+        db,
+        """
+        ALTER TABLE conversations ADD COLUMN rev INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX conv_rev ON conversations (rev);
+        """,
+    )
+
+
+CACHE_MIGRATIONS: tuple[Migration, ...] = (_cache_v1, _cache_v2, _cache_v3)
 
 
 # --- drafts and outbox -------------------------------------------------------------------

@@ -83,15 +83,36 @@ def count(scope: Scope, context_code: str | None) -> tuple[str, dict]:
     return f"SELECT count(*) FROM conversations c WHERE {clause}", params  # noqa: S608
 
 
-def exclude_unlisted(scope: Scope, context_code: str | None) -> tuple[str, dict]:
-    """INSERT the exclusions a complete listing implies (listed ids in temp.listing)."""
+def exclude_unlisted(scope: Scope, context_code: str | None, as_of: int | None) -> tuple[str, dict]:
+    """INSERT the exclusions a complete listing implies (listed ids in temp.listing).
+
+    Rows written after ``as_of`` (the revision when the listing was requested) are
+    spared: the listing could not have known about them."""
     clauses = [_PREDICATES[scope]]
     params: dict[str, object] = {"scope": scope, "fs": context_code or ""}
     if context_code:
         clauses.append(_FILTER)
         params["f"] = context_code
+    if as_of is not None:
+        clauses.append("c.rev <= :as_of")
+        params["as_of"] = as_of
     clauses.append("c.id NOT IN (SELECT id FROM temp.listing)")
     # Only this module's constant clauses are formatted in; values are parameters.
     condition = " AND ".join(clauses)
     sql = f"INSERT OR IGNORE INTO unlisted (cid, scope, filt) SELECT c.id, :scope, :fs FROM conversations c WHERE {condition}"  # noqa: E501, S608
     return sql, params
+
+
+def _in_scope_unfiltered(scope: str) -> str:
+    exists = f"SELECT 1 FROM unlisted x WHERE x.cid = c.id AND x.scope = '{scope}'"  # noqa: S608
+    return f"({_PREDICATES[scope]} AND NOT EXISTS ({exists} AND x.filt = ''))"
+
+
+# Rows that an unfiltered complete listing left out and that no scope holds any more:
+# deleted on another device (or moved where no listing has shown them yet). They are
+# forgotten, so search does not keep finding conversations the user deleted.
+GHOSTS = (
+    "SELECT c.id FROM conversations c"  # noqa: S608 - constants only
+    " WHERE c.id IN (SELECT cid FROM unlisted WHERE scope = :scope AND filt = '')"
+    " AND NOT (" + " OR ".join(_in_scope_unfiltered(s) for s in _PREDICATES) + ")"
+)

@@ -55,13 +55,15 @@ from canvas_inbox.store.records import (
 
 _BUSY_TIMEOUT_MS = 3000
 
+# rev moves only when the data does: a re-listing of unchanged rows is not a change.
 _UPSERT = """
-INSERT INTO conversations (id, state, starred, lm_at, la_at, me_last, ctx, data, in_sent)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+INSERT INTO conversations (id, state, starred, lm_at, la_at, me_last, ctx, data, in_sent, rev)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (id) DO UPDATE SET
     state = excluded.state, starred = excluded.starred, lm_at = excluded.lm_at,
     la_at = excluded.la_at, me_last = excluded.me_last, ctx = excluded.ctx,
-    data = excluded.data, in_sent = max(in_sent, excluded.in_sent)
+    data = excluded.data, in_sent = max(in_sent, excluded.in_sent),
+    rev = CASE WHEN data IS NOT excluded.data THEN excluded.rev ELSE rev END
 """
 
 # A complete listing of these scopes also settles the scopes inside them.
@@ -217,6 +219,7 @@ class Store:
         scope: Scope | None = None,
         context_code: str | None = None,
         complete: bool = False,
+        as_of: int | None = None,
     ) -> None:
         """Record conversations as Canvas sent them, in one transaction.
 
@@ -225,7 +228,12 @@ class Store:
         the order given (a partial listing is taken as the top of the list, as a
         first-page refresh is). With ``complete=True`` this was the whole list: cached rows
         that match the scope/filter locally but were not listed drop out of it (they stay
-        cached for other scopes, threads and search). Drafts and outbox are never touched.
+        cached for other scopes, threads and search), and rows an unfiltered complete
+        listing leaves in no scope at all are forgotten (deleted on another device).
+        Pass ``as_of=store.revision()`` taken *before* requesting the listing: rows
+        written since (an optimistic change, newer mail from a first-page refresh) are
+        then never dropped by a listing that could not have known about them.
+        Drafts and outbox are never touched.
         """
         if scope is not None:
             _scopes.check_scope(scope)
@@ -233,11 +241,11 @@ class Store:
             raise ValueError("a listing needs a scope")
         listed = list(conversations)
         in_sent = int(scope == "sent")
-        rows = [(*conversation_columns(c), in_sent) for c in listed]
         ids = [(c.id,) for c in listed]
         db = self._db
         with _transaction(db):
-            db.executemany(_UPSERT, rows)
+            rev = self._next_revision()
+            db.executemany(_UPSERT, [(*conversation_columns(c), in_sent, rev) for c in listed])
             _search.index_conversations(db, listed)
             if scope is None:
                 return
@@ -260,9 +268,23 @@ class Store:
                 db.execute("DELETE FROM temp.listing")
                 db.executemany("INSERT OR IGNORE INTO temp.listing (id) VALUES (?)", ids)
                 for implied in _IMPLIED.get(scope, (scope,)):
-                    sql, params = _scopes.exclude_unlisted(implied, context_code)
+                    sql, params = _scopes.exclude_unlisted(implied, context_code, as_of)
                     db.execute(sql, params)
                 db.execute("DELETE FROM temp.listing")
+                if not context_code:
+                    ghosts = db.execute(_scopes.GHOSTS, {"scope": scope}).fetchall()
+                    self._remove(ghosts)
+
+    def revision(self) -> int:
+        """The cache's current revision: pass it as ``as_of`` to a complete listing
+        requested after this call (see ``upsert_conversations``)."""
+        row = self._db.execute("SELECT max(rev) FROM conversations").fetchone()
+        return int(row[0] or 0)
+
+    def _next_revision(self) -> int:
+        # Read inside the write transaction: another process (canvas-inbox sync beside
+        # the TUI) may have written since, and revisions must only grow.
+        return self.revision() + 1
 
     def _record_order(self, scope: str, filt: str, ids: list[int], complete: bool) -> None:
         db = self._db
@@ -327,9 +349,12 @@ class Store:
     @cache_call
     def remove_conversations(self, ids: Iterable[int]) -> None:
         """Forget conversations (deleted for the user): rows, listings, threads, search."""
-        keys = [(int(i),) for i in ids]
+        with _transaction(self._db):
+            self._remove([(int(i),) for i in ids])
+
+    def _remove(self, keys: list[tuple[int]]) -> None:
         db = self._db
-        with _transaction(db):
+        if keys:
             for sql in (
                 "DELETE FROM conversations WHERE id = ?",
                 "DELETE FROM tags WHERE cid = ?",
@@ -353,10 +378,11 @@ class Store:
         db = self._db
         saved_at = time.time_ns() // 1000
         with _transaction(db):
+            rev = self._next_revision()
             for thread in threads:
                 conversation = thread.conversation
                 cid = conversation.id
-                db.execute(_UPSERT, (*conversation_columns(conversation), 0))
+                db.execute(_UPSERT, (*conversation_columns(conversation), 0, rev))
                 db.execute("DELETE FROM messages WHERE cid = ?", (cid,))
                 db.executemany(
                     "INSERT INTO messages (cid, pos, id, author_id, created_at, data)"

@@ -6,7 +6,7 @@ import msgspec
 import pytest
 
 from canvas_inbox.store import Store
-from tests.store.factories import conv
+from tests.store.factories import conv, rich_thread
 
 
 def ids(store: Store, scope: str, context_code: str | None = None, limit: int | None = None):
@@ -132,11 +132,54 @@ def test_complete_listing_drops_rows_the_server_no_longer_lists(store: Store) ->
     store.upsert_conversations([conv(i, i) for i in (1, 2, 4)], scope="inbox", complete=True)
     assert ids(store, "inbox") == [1, 2, 4]
     assert store.count("inbox") == 3
-    # Still cached (for its thread, for other scopes) until Canvas says more.
-    assert store.conversation(3) is not None
-    # The archived listing then brings 5 back with its new state.
+    # In no scope any more: forgotten, so search does not find deleted mail either.
+    assert store.conversation(3) is None
+    assert [h.conversation_id for h in store.search("conversation 3")] == []
+    # The archived listing brings 5 back with its new state.
     store.upsert_conversations([conv(5, 5, state="archived")], scope="archived", complete=True)
     assert ids(store, "archived") == [5]
+
+
+def test_a_row_left_out_of_one_scope_stays_for_the_others(store: Store) -> None:
+    store.save_thread(rich_thread(40))
+    store.update_conversation(conv(40, 2, starred=True))
+    store.upsert_conversations([conv(1, 1)], scope="inbox", complete=True)
+    assert ids(store, "inbox") == [1]
+    assert ids(store, "starred") == [40]
+    assert store.thread(40) is not None
+
+
+def test_filtered_complete_listing_forgets_nothing(store: Store) -> None:
+    store.upsert_conversations([conv(1, 1, context_code="course_12")])
+    store.upsert_conversations([], scope="inbox", context_code="course_12", complete=True)
+    assert ids(store, "inbox", "course_12") == []
+    assert ids(store, "inbox") == [1]
+
+
+def test_a_listing_requested_before_a_change_cannot_undo_it(store: Store) -> None:
+    store.upsert_conversations([conv(1, 3), conv(2, 2)], scope="inbox", complete=True)
+    mark = store.revision()  # the full sync asks Canvas for the archived list…
+    # …meanwhile the user archives 2, and new mail (3) arrives by a first-page refresh.
+    store.update_conversation(conv(2, 2, state="archived"))
+    store.upsert_conversations([conv(3, 0.5, state="unread")], scope="inbox")
+    # The archived list Canvas returns was made before the archive reached it, and the
+    # inbox list before the new mail: neither may drop what happened since.
+    store.upsert_conversations([], scope="archived", complete=True, as_of=mark)
+    store.upsert_conversations([conv(1, 3)], scope="inbox", complete=True, as_of=mark)
+    assert ids(store, "archived") == [2]
+    assert ids(store, "inbox") == [3, 1]
+    # Without the mark the stale listing wins, which is what as_of is for.
+    store.upsert_conversations([], scope="archived", complete=True)
+    assert ids(store, "archived") == []
+
+
+def test_revision_moves_only_when_data_changes(store: Store) -> None:
+    store.upsert_conversations([conv(1, 1)])
+    mark = store.revision()
+    store.upsert_conversations([conv(1, 1)], scope="inbox")
+    assert store.revision() == mark
+    store.update_conversation(conv(1, 1, starred=True))
+    assert store.revision() > mark
 
 
 def test_complete_inbox_listing_also_settles_unread(store: Store) -> None:
