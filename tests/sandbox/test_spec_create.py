@@ -586,3 +586,43 @@ def test_4_2_bulk_recipients_each_see_only_their_copy(tina: Caller, sam: Caller)
     tina.create_many([SAM, SUE, STAN], "each", group_conversation=True, bulk_message=True)
     (conv,) = sam.listing()
     assert sorted(participant_ids(conv)) == [TINA, SAM]
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        (f"course_{BIO}_admins", [TARIQ]),
+        (f"course_{BIO}_designers", [DEE]),
+        (f"course_{BIO}_observers", [seeds.OLIVE]),
+        (f"section_{seeds.SECTION_B}_students", [STAN]),
+        (f"course_{BIO}", [TARIQ, SAM, SUE, STAN, seeds.OLIVE, DEE]),
+        (f"course_{BIO}_all", [TARIQ, SAM, SUE, STAN, seeds.OLIVE, DEE]),
+    ],
+)
+def test_6_4_context_suffixes(tina: Caller, code: str, expected: list[int]) -> None:
+    """§6.4: suffixes students/teachers/tas/observers/designers pick enrollment types,
+    admins = teachers + TAs, a trailing _all is ignored; the sender is left out."""
+    conv = tina.create([code], "hi", group_conversation=True)
+    assert sorted(conv["audience"]) == sorted(expected)
+
+
+def test_6_4_group_closed_to_non_members(stan: Caller) -> None:
+    """§6.4: groups are open to members: a non-member student resolves nobody."""
+    r = stan.post("conversations", {"recipients": [f"group_{seeds.LAB_TEAM}"], "body": "hi"})
+    assert err(r) == RECIPIENTS_INVALID
+
+
+def test_3_1_audience_contexts_group_member(sam: Caller) -> None:
+    """§3.1: for a one-user audience the group arrays say ["Member"]."""
+    conv = sam.create([SUE], "lab?")
+    assert conv["audience_contexts"] == {
+        "courses": {str(BIO): ["StudentEnrollment"]},
+        "groups": {str(seeds.LAB_TEAM): ["Member"]},
+    }
+
+
+def test_4_2_scope_on_create_only_affects_visible(tina: Caller) -> None:
+    """§4.2: scope/filter/filter_mode on create only affect visible (sent ⇒ true)."""
+    r = tina.post("conversations", {"recipients": [SAM], "body": "hi", "scope": "sent"})
+    assert r.status_code == 201
+    assert r.json()[0]["visible"] is True

@@ -173,3 +173,22 @@ def test_8_batches_are_paginated_with_link(reader: Caller) -> None:
     assert r.status_code == 200
     assert r.json() == []
     assert 'rel="current"' in r.headers.get("Link", "")
+
+
+def test_8_link_header_trimmed_by_priority(reader: Caller) -> None:
+    """§8: a Link header that would exceed 6 KB is trimmed by priority (next, last, prev,
+    current, first): the lowest-priority links go first, the rest keep their order."""
+    junk = ["x" * 20] * 38  # filters that match nothing; user_1 (Tina) matches everything
+    r = reader.get("conversations", {"filter": ["user_1", *junk], "page": 2, "per_page": 3})
+    assert r.status_code == 200
+    assert len(r.json()) == 3
+    link = r.headers["Link"]
+    parts = link.split(",<")
+    rels = [p.rsplit('rel="', 1)[1].rstrip('"') for p in parts]
+    one = max(len(p) for p in parts)
+    assert 5 * one + 4 > 6 * 1024  # all five would not have fitted
+    assert len(link) <= 6 * 1024
+    priority = ["next", "last", "prev", "current", "first"]
+    assert set(rels) == set(priority[: len(rels)])
+    assert rels == [r for r in ["current", "next", "prev", "first", "last"] if r in rels]
+    assert "next" in rels

@@ -211,3 +211,41 @@ def test_4_14_bookmark_pagination(school: RunningSandbox, search: Any) -> None:
         assert walked == everything
     finally:
         caller.close()
+
+
+def test_4_14_context_section_limits_users(search: Any) -> None:
+    """§4.14: context=section_X limits users to that section."""
+    assert user_ids(search(TINA, context=f"section_{seeds.SECTION_B}", search="S")) == [STAN]
+
+
+def test_4_14_suffixed_context(search: Any) -> None:
+    """§4.14: suffixed contexts are allowed: course_X_students gives only students."""
+    assert user_ids(search(TINA, context=f"course_{BIO}_students", search="s")) == [
+        SAM,
+        STAN,
+        SUE,
+    ]
+
+
+def test_4_14_permissions_reported_per_context(search: Any) -> None:
+    """§4.14: permissions[]=send_messages is reported per context."""
+    (course,) = [
+        i
+        for i in search(TINA, type="context", permissions=["send_messages"])
+        if i["id"] == f"course_{BIO}"
+    ]
+    assert course["permissions"] == {"send_messages": True}
+
+
+def test_4_14_from_conversation_id_makes_fellow_participant_messageable(
+    make_world: Any,
+) -> None:
+    """§4.14: with user_id, from_conversation_id lets a fellow participant count as
+    messageable (Sam shares no course with Carl, but a conversation)."""
+    world = make_world()
+    tina, sam = world.as_(TINA), world.as_(SAM)
+    conv = tina.create([SAM, seeds.CARL], "both of you", group_conversation=True)
+    plain = sam.get("search/recipients", {"user_id": seeds.CARL})
+    assert plain.json() == []
+    r = sam.get("search/recipients", {"user_id": seeds.CARL, "from_conversation_id": conv["id"]})
+    assert [u["id"] for u in r.json()] == [seeds.CARL]

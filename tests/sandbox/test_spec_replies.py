@@ -485,3 +485,18 @@ def test_4_10_deleted_conversation_is_404(tina: Caller, sam: Caller) -> None:
         f"conversations/{conv['id']}/remove_messages", {"remove": [conv["messages"][0]["id"]]}
     )
     assert r.status_code == 404
+
+
+def test_4_10_last_message_at_moves_to_newest_remaining(
+    make_world: Callable[..., World],
+) -> None:
+    """§4.10: removing the newest message moves last_message_at to the newest remaining
+    message (Sam's own reply of 09-04 in the dated Charlie thread)."""
+    world = make_world(seeds.school([seeds.DATED[2]]))
+    sam = world.as_(SAM)
+    cid = sam.find("Charlie")["id"]
+    news = world.as_(TINA).reply(cid, "news")
+    r = sam.post(f"conversations/{cid}/remove_messages", {"remove": [news["messages"][0]["id"]]})
+    assert r.status_code == 200
+    assert r.json()["last_message_at"] == "2026-09-04T09:00:00Z"
+    assert r.json()["last_message"] == "charlie reply from Sam"
