@@ -185,3 +185,30 @@ def test_loopback_hosts_are_recognised() -> None:
 
 def test_names_from_a_seed_cannot_drive_the_terminal() -> None:
     assert printable("Eve\x1b[2J\u202eevil\x07") == "Eve[2Jevil"
+
+
+def _port_of(sandbox: Sandbox) -> int:
+    first = sandbox.next_line()
+    assert first is not None
+    match = READY.match(first)
+    assert match, first
+    return int(match.group(1))
+
+
+def test_db_keeps_the_mail_across_restarts(tmp_path: Path) -> None:
+    database = tmp_path / "sandbox.sqlite3"
+    headers = {"Authorization": f"Bearer {DEMO_USER_TOKEN}"}
+    with running("--port", "0", "--seed", "demo", "--db", str(database)) as sandbox:
+        api = f"http://127.0.0.1:{_port_of(sandbox)}/api/v1"
+        sent = httpx.post(
+            f"{api}/conversations",
+            data={"recipients[]": "11", "body": "Kept?", "subject": "Persistence"},
+            headers=headers,
+        )
+        assert sent.status_code == 201
+        sandbox.process.send_signal(signal.SIGINT)
+        assert sandbox.process.wait(timeout=15) == 0
+    with running("--port", "0", "--seed", "demo", "--db", str(database)) as sandbox:
+        api = f"http://127.0.0.1:{_port_of(sandbox)}/api/v1"
+        listed = httpx.get(f"{api}/conversations", params={"scope": "sent"}, headers=headers)
+        assert listed.json()[0]["subject"] == "Persistence"

@@ -240,3 +240,21 @@ def test_the_served_demo_inbox_looks_like_a_real_one(demo_sandbox: Any) -> None:
         assert len(courses) == 2
         concluded = client.get("/courses", params={"state[]": "completed"}).json()
         assert [c["course_code"] for c in concluded] == ["WRIT 090"]
+
+
+def test_activity_brings_new_mail_to_the_demo_user(sandbox_factory: Any) -> None:
+    pytest.importorskip("canvas_inbox.sandbox.app", reason="the sandbox app is not in the tree")
+    import time
+
+    import httpx
+
+    sandbox = sandbox_factory(seed="demo", activity_seconds=0.2)
+    headers = {"Authorization": f"Bearer {DEMO_USER_TOKEN}"}
+    bodies = {body for _, body in ACTIVITY}
+    deadline = time.monotonic() + 20
+    seen: set[str] = set()
+    while time.monotonic() < deadline and not seen & bodies:
+        answer = httpx.get(f"{sandbox.api}/conversations", params={"per_page": 5}, headers=headers)
+        seen = {c["last_message"] for c in answer.json()}
+        time.sleep(0.1)
+    assert seen & bodies, "someone should have written from the ACTIVITY lines"
