@@ -89,6 +89,15 @@ SNIPPET_LENGTH = 160
 # unicode61 makes tokens of letters and digits; everything else separates them.
 _WORD = re.compile(r"[^\W_]+")
 _SPACE = re.compile(r"\s+")
+# Everyone in a course can write a body: escape sequences (CSI, OSC, DCS… to their
+# terminator) and C0/C1/bidi controls never belong in a plain-text snippet.
+_SEQUENCES = re.compile(
+    r"(?:\x1b\[|\x9b)[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]?"
+    r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    r"|\x1b[\x20-\x2f]*[\x30-\x7e]?"
+)
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_ASCII_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
 
 
 def fold(text: str) -> str:
@@ -110,7 +119,8 @@ def _conversation_doc(c: Conversation, has_thread: bool) -> tuple[object, ...]:
     names = ", ".join(dict.fromkeys(n for p in c.participants for n in (p.name, p.full_name) if n))
     preview = "" if has_thread else (c.last_message or "")
     at = micros(c.last_message_at or c.last_authored_message_at)
-    return (-c.id, c.id, None, at, c.subject or "", preview, names)
+    # Indexed as the reader sees it: "\x1b[31msecret" must be found by "secret".
+    return (-c.id, c.id, None, at, one_line(c.subject or ""), one_line(preview), one_line(names))
 
 
 def index_conversations(db: sqlite3.Connection, conversations: Sequence[Conversation]) -> None:
@@ -130,14 +140,15 @@ def index_conversations(db: sqlite3.Connection, conversations: Sequence[Conversa
 
 def _message_docs(thread: Thread) -> list[tuple[object, ...]]:
     c = thread.conversation
-    people = {p.id: (p.name, p.full_name) for p in c.participants}
-    subject = c.subject or ""
+    people = {p.id: (one_line(p.name), one_line(p.full_name)) for p in c.participants}
+    subject = one_line(c.subject or "")
     docs: list[tuple[object, ...]] = []
 
     def add(carrier: Message, message: Message) -> None:
         author = people.get(message.author_id)
         names = _names([author]) if author else ""
-        docs.append((c.id, carrier.id, micros(message.created_at), subject, message.body, names))
+        body = one_line(message.body)
+        docs.append((c.id, carrier.id, micros(message.created_at), subject, body, names))
         for forwarded in message.forwarded:
             add(carrier, forwarded)
 
@@ -260,6 +271,10 @@ def first_match(text: str, terms: Sequence[Term]) -> int | None:
 
 
 def one_line(text: str) -> str:
+    """Plain text on one line: terminal escape sequences, control and bidi characters
+    removed (snippets are computed here, so their offsets are right after cleaning)."""
+    if not text.isascii() or "\x1b" in text or _ASCII_CONTROL.search(text):
+        text = _CONTROLS.sub(" ", _SEQUENCES.sub("", text))
     return _SPACE.sub(" ", text).strip()
 
 

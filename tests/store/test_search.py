@@ -190,6 +190,14 @@ def test_words_found_nearly_everywhere_list_newest_first(
     assert [h.conversation_id for h in store.search("plan")] == [5, 2]
 
 
+def test_snippets_are_plain_text_without_escapes_or_bidi_controls(store: Store) -> None:
+    body = "Hi\x1b]52;c;ZXZpbA==\x07 the \x1b[31msecret\x1b[0m plan\u202e reversed\x00 end"
+    store.save_thread(Thread(conversation=conv(1, 1, subject="x"), messages=(message(5, 1, body),)))
+    (hit,) = store.search("secret")
+    assert hit.snippet == "Hi the secret plan reversed end"
+    assert marked(hit) == ["secret"]
+
+
 def test_limit(store: Store) -> None:
     store.upsert_conversations([conv(i, i, subject="Same") for i in range(1, 30)])
     assert len(store.search("same", limit=5)) == 5
@@ -220,6 +228,7 @@ def test_any_query_is_safe_and_highlights_fall_on_matching_words(school: Store, 
     for hit in school.search(query):
         assert isinstance(hit.snippet, str)
         assert "\n" not in hit.snippet
+        assert not any(ch in hit.snippet for ch in "\x1b\x00\u202e")
         for start, end in hit.highlights:
             assert 0 <= start < end <= len(hit.snippet)
             word = fold(hit.snippet[start:end])
