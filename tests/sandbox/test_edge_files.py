@@ -226,3 +226,18 @@ def test_file_json_describes_a_stored_file(conn: sqlite3.Connection) -> None:
     )
     with pytest.raises(KeyError):
         files.file_json(conn, 999, "http://h")
+
+
+def test_parent_folder_id_and_bad_options(uploader: Uploader) -> None:
+    first = uploader.upload(JANE, "a.txt", b"a")
+    by_id = uploader.start(JANE, name="b.txt", parent_folder_id=first["folder_id"])
+    assert by_id.status_code == 200
+    second = uploader.send(by_id.json(), b"b", "b.txt").json()
+    assert second["folder_id"] == first["folder_id"]
+    assert uploader.start(BOB, name="x.txt", parent_folder_id=first["folder_id"]).status_code == (
+        404
+    )
+    assert uploader.start(JANE, name="x.txt", on_duplicate="explode").status_code == 400
+    assert uploader.start(JANE, name="x.txt", parent_folder_path="../etc").status_code == 400
+    nested = uploader.upload(JANE, "c.txt", b"c", folder="my files/conversation attachments")
+    assert nested["folder_id"] == first["folder_id"]
