@@ -17,6 +17,7 @@ from canvas_inbox.store.records import SCOPES, Conversation, Scope, Thread
 
 PAGE = 100  # Canvas's maximum: fewest round trips
 PROGRESS_EVERY = 10  # threads between SyncProgress events (the UI coalesces them anyway)
+SAVE_EVERY = 25  # fetched threads written to the cache together
 
 
 @dataclass(slots=True)
@@ -161,6 +162,7 @@ class Sync:
             queue.put_nowait(row)
         store = self.core.store
         stopped: list[Unreachable] = []
+        batch: list[Thread] = []
 
         async def worker() -> None:
             while not queue.empty() and not stopped:
@@ -177,13 +179,20 @@ class Sync:
                     # Every other request would fail too: stop, keep what was fetched.
                     stopped.append(error)
                     return
-                store.save_thread(convert.thread(wire))
+                batch.append(convert.thread(wire))
+                if len(batch) >= SAVE_EVERY:
+                    store.save_threads(batch)  # one transaction for many: far cheaper
+                    batch.clear()
                 counts.threads_fetched += 1
                 done = counts.threads_fetched + counts.threads_failed
                 if done % PROGRESS_EVERY == 0:
                     self.core.emit(SyncProgress("threads", done, total))
 
         workers = max(1, self.core.settings.max_concurrency)
-        await asyncio.gather(*(worker() for _ in range(min(workers, len(wanted)))))
+        try:
+            await asyncio.gather(*(worker() for _ in range(min(workers, len(wanted)))))
+        finally:
+            if batch:
+                store.save_threads(batch)
         if stopped:
             raise stopped[0]
