@@ -21,6 +21,7 @@ and nowhere else.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
@@ -245,8 +246,23 @@ class Store:
         db = self._db
         with _transaction(db):
             rev = self._next_revision()
-            db.executemany(_UPSERT, [(*conversation_columns(c), in_sent, rev) for c in listed])
-            _search.index_conversations(db, listed)
+            # A re-sync mostly brings rows back unchanged: compare with what is stored
+            # and write (and re-index) only the rows that differ.
+            columns = [conversation_columns(c) for c in listed]
+            stored = dict(
+                db.execute(
+                    "SELECT id, data FROM conversations"
+                    " WHERE id IN (SELECT value FROM json_each(?))",
+                    (json.dumps([c.id for c in listed]),),
+                )
+            )
+            changed = [i for i, row in enumerate(columns) if stored.get(row[0]) != row[-1]]
+            db.executemany(_UPSERT, [(*columns[i], in_sent, rev) for i in changed])
+            _search.index_conversations(db, [listed[i] for i in changed])
+            if in_sent:
+                db.executemany(
+                    "UPDATE conversations SET in_sent = 1 WHERE id = ? AND in_sent = 0", ids
+                )
             if scope is None:
                 return
             filt = context_code or ""
