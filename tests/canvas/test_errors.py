@@ -314,3 +314,12 @@ async def test_an_upload_url_over_plain_http_to_a_remote_host_is_refused(
     with pytest.raises(UnexpectedResponse, match="plain http"):
         await client.upload_attachment(path)
     assert len(canvas.requests) == 1
+
+
+def test_urls_with_credentials_are_blanked_in_messages() -> None:
+    error = CanvasError(
+        "see https://school.example.edu/api/v1/x?access_token=abc123&page=2 "
+        "and Authorization: Bearer abc123"
+    )
+    assert "abc123" not in str(error)
+    assert "access_token=***" in str(error)

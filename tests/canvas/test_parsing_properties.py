@@ -21,12 +21,14 @@ url_chars = st.text(
 rels = st.sampled_from(["current", "next", "prev", "first", "last", "next last"])
 
 
+@settings(deadline=None)  # two shared cores: timing says nothing here
 @given(st.text())
 def test_link_parser_never_crashes_on_any_text(header: str) -> None:
     links = parse_link_header(header)
     assert all(isinstance(k, str) and isinstance(v, str) for k, v in links.items())
 
 
+@settings(deadline=None)  # two shared cores: timing says nothing here
 @given(
     st.lists(st.tuples(url_chars, rels, st.booleans()), max_size=6), st.sampled_from([",", ", "])
 )
@@ -45,6 +47,7 @@ def test_link_parser_reads_what_canvas_writes(
     assert links == expected
 
 
+@settings(deadline=None)  # two shared cores: timing says nothing here
 @given(st.dictionaries(st.sampled_from(["next", "last", "prev"]), st.text(max_size=60)))
 def test_numbered_pages_never_crash_and_stay_on_the_next_url(links: dict[str, str]) -> None:
     pages = numbered_pages(links)
@@ -54,6 +57,7 @@ def test_numbered_pages_never_crash_and_stay_on_the_next_url(links: dict[str, st
         assert all(urlsplit(page).netloc == urlsplit(links["next"]).netloc for page in pages)
 
 
+@settings(deadline=None)  # two shared cores: timing says nothing here
 @given(st.text(max_size=80))
 def test_same_origin_is_false_for_anything_not_the_profile(url: str) -> None:
     if same_origin(url, "https://school.example.edu"):
@@ -80,13 +84,14 @@ json_values = st.recursive(
 )
 
 
+@settings(deadline=None)  # two shared cores: timing says nothing here
 @given(json_values)
 def test_field_errors_never_crash(body: Any) -> None:
     errors = field_errors(body)
     assert errors is None or all(isinstance(str(e), str) for e in errors)
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(
     st.sampled_from([400, 401, 403, 404, 409, 422, 429, 500, 502, 503]),
     st.sampled_from(["application/json", "text/plain", "text/html", ""]),
@@ -108,3 +113,41 @@ def test_every_error_answer_becomes_one_clean_line(
     assert TOKEN not in repr(error)
     if isinstance(error, Throttled):
         assert status == 403
+
+
+_WIRE: list[Any] = []
+
+
+def _wire() -> Any:
+    # One Wire for every example: making an httpx client (SSL context) takes ~50 ms.
+    if not _WIRE:
+        from canvas_inbox.canvas._http import Wire
+        from canvas_inbox.canvas._throttle import RetryPolicy
+
+        _WIRE.append(
+            Wire(
+                "https://school.example.edu",
+                TOKEN,
+                transport=None,
+                timeout=1,
+                max_concurrency=1,
+                policy=RetryPolicy(),
+            )
+        )
+    return _WIRE[0]
+
+
+@settings(max_examples=200, deadline=None)
+@given(json_values.map(lambda v: json.dumps(v).encode()) | st.binary(max_size=200))
+def test_any_answer_decodes_to_a_record_or_unexpected_response(content: bytes) -> None:
+    from canvas_inbox.canvas import Conversation, UnexpectedResponse
+
+    outcome: Any
+    try:
+        outcome = _wire().decode_bytes(content, list[Conversation])
+    except UnexpectedResponse as error:
+        outcome = error
+    if isinstance(outcome, UnexpectedResponse):
+        assert "\n" not in str(outcome)
+    else:
+        assert all(isinstance(c, Conversation) for c in outcome)
