@@ -55,6 +55,8 @@ from canvas_inbox.store.records import (
 )
 
 _BUSY_TIMEOUT_MS = 3000
+# See upsert_conversations(as_of=None).
+RECENT_SECONDS = 120.0
 
 # rev moves only when the data does: a re-listing of unchanged rows is not a change.
 _UPSERT = """
@@ -110,6 +112,8 @@ class Store:
         self._path = path
         self.recovered = recovered
         self._closed = False
+        # Conversation id → when this process last changed the row (time.monotonic()).
+        self._recent: dict[int, float] = {}
 
     def _reset_cache(self, reason: str) -> bool:
         """Replace a cache found damaged mid-session with a fresh one (see _guard)."""
@@ -233,7 +237,8 @@ class Store:
         listing leaves in no scope at all are forgotten (deleted on another device).
         Pass ``as_of=store.revision()`` taken *before* requesting the listing: rows
         written since (an optimistic change, newer mail from a first-page refresh) are
-        then never dropped by a listing that could not have known about them.
+        then never dropped by a listing that could not have known about them. Without
+        it, rows this Store changed in the last two minutes are spared instead.
         Drafts and outbox are never touched.
         """
         if scope is not None:
@@ -259,6 +264,7 @@ class Store:
             changed = [i for i, row in enumerate(columns) if stored.get(row[0]) != row[-1]]
             db.executemany(_UPSERT, [(*columns[i], in_sent, rev) for i in changed])
             _search.index_conversations(db, [listed[i] for i in changed])
+            self._touch(listed[i].id for i in changed)
             if in_sent:
                 db.executemany(
                     "UPDATE conversations SET in_sent = 1 WHERE id = ? AND in_sent = 0", ids
@@ -283,6 +289,14 @@ class Store:
                 db.execute("CREATE TEMP TABLE IF NOT EXISTS listing (id INTEGER PRIMARY KEY)")
                 db.execute("DELETE FROM temp.listing")
                 db.executemany("INSERT OR IGNORE INTO temp.listing (id) VALUES (?)", ids)
+                if as_of is None:
+                    # Without a mark, rows this process changed in the last
+                    # RECENT_SECONDS count as listed: long enough for any listing
+                    # requested before the change to have arrived since.
+                    db.executemany(
+                        "INSERT OR IGNORE INTO temp.listing (id) VALUES (?)",
+                        [(cid,) for cid in self._recently_changed()],
+                    )
                 for implied in _IMPLIED.get(scope, (scope,)):
                     sql, params = _scopes.exclude_unlisted(implied, context_code, as_of)
                     db.execute(sql, params)
@@ -290,6 +304,16 @@ class Store:
                 if not context_code:
                     ghosts = db.execute(_scopes.GHOSTS, {"scope": scope}).fetchall()
                     self._remove(ghosts)
+
+    def _touch(self, ids: Iterable[int]) -> None:
+        now = time.monotonic()
+        for cid in ids:
+            self._recent[cid] = now
+
+    def _recently_changed(self) -> list[int]:
+        since = time.monotonic() - RECENT_SECONDS
+        self._recent = {cid: t for cid, t in self._recent.items() if t >= since}
+        return list(self._recent)
 
     def revision(self) -> int:
         """The cache's current revision: pass it as ``as_of`` to a complete listing
@@ -399,6 +423,8 @@ class Store:
                 conversation = thread.conversation
                 cid = conversation.id
                 db.execute(_UPSERT, (*conversation_columns(conversation), 0, rev))
+                if db.execute("SELECT changes()").fetchone()[0]:
+                    self._touch((cid,))
                 db.execute("DELETE FROM messages WHERE cid = ?", (cid,))
                 db.executemany(
                     "INSERT INTO messages (cid, pos, id, author_id, created_at, data)"

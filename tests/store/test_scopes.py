@@ -5,8 +5,15 @@ from __future__ import annotations
 import msgspec
 import pytest
 
-from canvas_inbox.store import Store
+from canvas_inbox.store import Store, _store
 from tests.store.factories import conv, rich_thread
+
+
+@pytest.fixture(autouse=True)
+def _listings_arrive_long_after_changes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests play a listing as if fetched well after the rows were written; the
+    grace for rows changed just now has its own test below."""
+    monkeypatch.setattr(_store, "RECENT_SECONDS", 0.0)
 
 
 def ids(store: Store, scope: str, context_code: str | None = None, limit: int | None = None):
@@ -171,6 +178,21 @@ def test_a_listing_requested_before_a_change_cannot_undo_it(store: Store) -> Non
     # Without the mark the stale listing wins, which is what as_of is for.
     store.upsert_conversations([], scope="archived", complete=True)
     assert ids(store, "archived") == []
+
+
+def test_without_a_mark_rows_changed_moments_ago_survive_a_complete_listing(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_store, "RECENT_SECONDS", 120.0)
+    store.upsert_conversations([conv(1, 3), conv(2, 2)], scope="inbox", complete=True)
+    # The user starts a conversation (in sent only) while the sent list is in flight.
+    store.update_conversation(conv(3, None, authored_hours_ago=0))
+    store.upsert_conversations([], scope="sent", complete=True)
+    assert ids(store, "sent") == [3]
+    # Once the grace has passed, the listing settles them as usual.
+    monkeypatch.setattr(_store, "RECENT_SECONDS", 0.0)
+    store.upsert_conversations([conv(1, 3)], scope="inbox", complete=True)
+    assert ids(store, "inbox") == [1]
 
 
 def test_revision_moves_only_when_data_changes(store: Store) -> None:
