@@ -597,3 +597,48 @@ async def test_down_in_an_empty_field_browses_the_course_and_folders_open(
         await pilot.press("enter")
         await pilot.pause()
         assert [r.id for r in field(app).recipients] == ["section_5"]
+
+
+async def test_offline_recipient_search_says_so_in_one_line(inbox_app: AppFactory) -> None:
+    app = inbox_app(FakeService(online=False))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c")
+        await pilot.pause()
+        await pilot.press(*"jo")
+        await settle(pilot)
+        note = str(field(app).query_one("#to-status").render())
+        assert "Cannot search recipients: offline" in note
+        assert field(app).suggestions == []
+
+
+class HostileRecipients(FakeService):
+    async def search_recipients(self, text: str, context_code: str | None = None) -> list[Any]:
+        from canvas_inbox.service import Recipient
+
+        return [
+            Recipient(
+                id="66",
+                name="\x1b]52;c;c2VjcmV0\x07Mal\u202elory [b]Admin[/b]",
+                kind="user",
+                detail="\x1b[2J[link=https://evil.example]x[/link]",
+            )
+        ]
+
+
+async def test_hostile_recipient_names_are_inert_everywhere(inbox_app: AppFactory) -> None:
+    app = inbox_app(HostileRecipients())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c")
+        await pilot.pause()
+        await pilot.press(*"mal")
+        await settle(pilot)
+        suggestion = plain(recipient_text(field(app).suggestions[0]), width=200)
+        assert "Mallory [b]Admin[/b]" in suggestion
+        assert "[link=https://evil.example]x[/link]" in suggestion
+        await pilot.press("enter")
+        await pilot.pause()
+        tokens = str(field(app).query_one("#to-tokens").render())
+        assert "Mallory [b]Admin[/b]" in tokens
+        svg = app.export_screenshot()
+        for bad in ("\x1b", "\x07", "\u202e", "href"):
+            assert bad not in svg

@@ -215,3 +215,27 @@ async def test_a_reply_arriving_while_reading_shows_up(inbox_app: AppFactory) ->
         service.emit(ThreadChanged(1000))
         await pilot.pause()
         assert "A late question about the lab." in thread_text(app)
+
+
+async def test_new_mail_stays_quiet_when_the_user_turned_it_off(inbox_app: AppFactory) -> None:
+    service = FakeService()
+    app = inbox_app(service, notify=False, bell=False)
+    rung: list[bool] = []
+    app.bell = lambda: rung.append(True)  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        service.emit(NewMail((service.threads[1000].conversation,)))
+        await pilot.pause()
+        assert toasts(app) == []
+        assert rung == []
+
+
+async def test_several_new_conversations_are_one_toast(inbox_app: AppFactory) -> None:
+    service = FakeService()
+    app = inbox_app(service)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        newest = [service.threads[i].conversation for i in (1000, 1001, 1002)]
+        service.emit(NewMail(tuple(newest)))
+        await pilot.pause()
+        assert toasts(app) == ["Jane Teacher: Chapter 1 reading  (+2 more)"]

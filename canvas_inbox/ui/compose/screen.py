@@ -253,7 +253,7 @@ class ComposeScreen(Screen[None]):
     def _show_individual(self) -> None:
         box = self.query_one("#individual", Checkbox)
         draft = self.current_draft() if self.is_mounted else self.draft
-        box.display = draft.kind == "new" and drafting.several_people(draft)
+        box.display = draft.kind in ("new", "forward") and drafting.several_people(draft)
 
     # --- attachments -------------------------------------------------------------------------
     @on(Input.Submitted, "#attach")
