@@ -339,7 +339,7 @@ async def test_search_recipients_parameters(canvas: FakeCanvas, client: CanvasCl
 
 
 def test_ids_that_are_not_ids_are_refused() -> None:
-    from canvas_inbox.canvas._client import _id
+    from canvas_inbox.canvas._base import _id
 
     with pytest.raises(ValueError, match="not a Canvas id"):
         _id("../users/self")
@@ -417,3 +417,16 @@ async def test_upload_201_with_only_a_location_is_followed_home(
     step2, step3 = canvas.requests[1:]
     assert "authorization" not in step2.headers
     assert step3.headers["authorization"] == f"Bearer {TOKEN}"
+
+
+async def test_find_recipients_is_the_deprecated_alias(
+    canvas: FakeCanvas, client: CanvasClient
+) -> None:
+    canvas.routes["GET /api/v1/conversations/find_recipients"] = json_response(
+        [{"id": "5", "name": "bob"}]
+    )
+    (bob,) = await client.find_recipients(search="bo", types=["user"])
+    assert bob.id == 5
+    assert ("types[]", "user") in form(canvas.requests[0])
+    with pytest.raises(TypeError):
+        await client.find_recipients(serch="typo")

@@ -259,6 +259,8 @@ async def test_search_recipients(school: Callable[..., Any]) -> None:
     async with client(sandbox, JANE) as jane:
         people = await jane.search_recipients(search="bob", types=["user"])
         assert [(p.id, p.is_context) for p in people] == [(BOB, False)]
+        alias = await jane.find_recipients(search="bob", types=["user"])
+        assert [p.id for p in alias] == [BOB]
         targets = await jane.search_recipients(context="course_12")
         assert "course_12_students" in [t.recipient_id for t in targets]
         assert all(t.is_context for t in targets)
