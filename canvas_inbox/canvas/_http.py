@@ -156,9 +156,10 @@ class Wire:
         path = urlsplit(url).path
         failures = throttled = 0
         while True:
-            await self.throttle.wait()
             try:
                 async with self._slots:
+                    # Waiting inside the slot: a low bucket also means fewer in flight.
+                    await self.throttle.wait()
                     self._in_flight += 1
                     try:
                         response = await self._send(method, url, params, data)
