@@ -21,6 +21,8 @@ log = logging.getLogger("canvas_inbox.sandbox")
 # Canvas refuses request bodies past its web server's limit; message bodies themselves
 # are capped far lower (§3.3) by model validation.
 MAX_BODY_BYTES = 10 * 1024 * 1024
+# SQLite's INTEGER range: a larger id names no row and cannot even be bound (OverflowError).
+MAX_ID = 2**63 - 1
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 10
 
@@ -281,9 +283,10 @@ class Params:
         if value is None:
             return None
         try:
-            return int(value.strip())
+            number = int(value.strip())
         except ValueError:
             return None
+        return number if abs(number) <= MAX_ID else None
 
 
 async def read_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:

@@ -12,7 +12,7 @@ from canvas_inbox.sandbox.db import Database
 from canvas_inbox.sandbox.engine import scopes
 from canvas_inbox.sandbox.engine.scopes import Selection
 from canvas_inbox.sandbox.engine.serialize import Renderer, View
-from canvas_inbox.sandbox.http import Params, not_found
+from canvas_inbox.sandbox.http import MAX_ID, Params, not_found
 from canvas_inbox.sandbox.roster import Roster
 
 
@@ -30,7 +30,7 @@ def base_url(request: Request) -> str:
 
 def path_id(request: Request, name: str = "conversation_id") -> int:
     raw = str(request.path_params.get(name, ""))
-    if not raw.isdigit():
+    if not raw.isdigit() or int(raw) > MAX_ID:
         raise not_found()
     return int(raw)
 

@@ -12,7 +12,7 @@ from canvas_inbox.sandbox import files
 from canvas_inbox.sandbox.db import Tx
 from canvas_inbox.sandbox.engine import core
 from canvas_inbox.sandbox.engine.core import Context, NewMessage
-from canvas_inbox.sandbox.http import field_errors, model_error, not_found
+from canvas_inbox.sandbox.http import MAX_ID, field_errors, model_error, not_found
 from canvas_inbox.sandbox.recipients import resolve
 from canvas_inbox.sandbox.roster import Roster
 
@@ -116,7 +116,7 @@ def _int_list(values: list[Any]) -> list[int]:
     result = []
     for value in values:
         text = str(value).strip()
-        if text.isdigit():
+        if text.isdigit() and int(text) <= MAX_ID:
             result.append(int(text))
     return result
 

@@ -17,7 +17,7 @@ from canvas_inbox.sandbox.engine.create import (
     explicit_tags,
     lookup_context,
 )
-from canvas_inbox.sandbox.http import ApiError, field_errors, model_error, unauthorized
+from canvas_inbox.sandbox.http import MAX_ID, ApiError, field_errors, model_error, unauthorized
 from canvas_inbox.sandbox.recipients import resolve
 from canvas_inbox.sandbox.roster import Roster
 
@@ -115,7 +115,7 @@ def _included_messages(
     ids: list[int] = []
     for value in values:
         text = str(value).strip()
-        if not text.isdigit():
+        if not text.isdigit() or int(text) > MAX_ID:
             raise field_errors(("included_messages", "not for this conversation"))
         ids.append(int(text))
     if not ids:

@@ -8,7 +8,7 @@ import re
 import sqlite3
 from dataclasses import dataclass, field
 
-from canvas_inbox.sandbox.http import Params, field_errors
+from canvas_inbox.sandbox.http import MAX_ID, Params, field_errors
 from canvas_inbox.sandbox.roster import Roster
 
 SCOPES = frozenset({"unread", "starred", "sent", "archived"})
@@ -58,6 +58,8 @@ def _filter_sql(roster: Roster, code: str) -> tuple[str, list[object]]:
     if match is None:
         return "0", []  # section_X and anything unrecognised match nothing
     if match.group(1) == "user":
+        if int(match.group(2)) > MAX_ID:
+            return "0", []
         return (
             "EXISTS (SELECT 1 FROM conversation_participants p2 WHERE"
             " p2.conversation_id = cp.conversation_id AND p2.user_id = ?)",
