@@ -273,6 +273,9 @@ class CanvasInboxApp(App[SwitchProfile | None]):
             if isinstance(screen, OutboxScreen):
                 screen.reload()
         item = event.item
+        composing = getattr(self.screen, "draft", None)
+        if composing is not None and getattr(composing, "id", None) == item.draft.id:
+            return  # the composer on screen reports its own send, in its status line
         if item.state in ("failed", "unknown") and item.attempts > 0:
             subject = one_line(item.draft.subject) or "(no subject)"
             reason = one_line(item.last_error) or item.state

@@ -333,8 +333,15 @@ class FakeService:
         return item
 
     async def send(self, draft: Draft) -> OutboxItem:
+        """As InboxService: the draft is saved first, and sending the same draft again
+        (perhaps edited) reuses its outbox item."""
         self.calls.append(("send", draft.id))
-        item = OutboxItem(id=uuid.uuid4().hex, draft=draft, created_at=NOW)
+        self.save_draft(draft)
+        existing = next((i for i in self.outbox_items.values() if i.draft.id == draft.id), None)
+        if existing is not None:
+            item = msgspec.structs.replace(existing, draft=draft, state="queued")
+        else:
+            item = OutboxItem(id=uuid.uuid4().hex, draft=draft, created_at=NOW)
         self.outbox_items[item.id] = item
         return self._attempt(item)
 

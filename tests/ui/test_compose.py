@@ -317,7 +317,7 @@ async def test_escape_in_the_review_goes_back_to_editing(inbox_app: AppFactory) 
         assert service.sent == []
 
 
-async def test_a_refused_send_keeps_the_draft_and_ctrl_j_retries_the_outbox_item(
+async def test_a_refused_send_keeps_the_draft_and_ctrl_j_sends_the_same_outbox_item(
     inbox_app: AppFactory,
 ) -> None:
     service = FakeService()
@@ -335,13 +335,15 @@ async def test_a_refused_send_keeps_the_draft_and_ctrl_j_retries_the_outbox_item
         (item,) = service.outbox()
         assert item.state == "failed"
         assert any("unsent" in str(h.render()) for h in app.screen_stack[1].query("HeaderBar"))
-        await pilot.press("ctrl+j")
+        assert not any("Not sent" in line for line in toasts(app))  # said once, in the status
+        composer(app).query_one("#body", TextArea).focus()
+        await pilot.press("end", *" (edited)", "ctrl+j")
         await pilot.pause()
         await pilot.press("enter")
         await settle(pilot, 0.1)
-        assert ("retry", item.id) in service.calls
         assert isinstance(app.screen, InboxScreen)
         assert service.outbox() == []
+        assert [d.body for d in service.sent] == ["Important (edited)"]
 
 
 async def test_an_unknown_outcome_warns_before_a_second_try(inbox_app: AppFactory) -> None:

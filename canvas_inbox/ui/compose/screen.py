@@ -22,7 +22,7 @@ from textual.widgets import Checkbox, Footer, Input, Label, OptionList, Select, 
 from textual.widgets.option_list import Option
 
 from canvas_inbox.config import Settings
-from canvas_inbox.service import Context, Draft, InboxAPI, OutboxItem, ServiceError
+from canvas_inbox.service import Context, Draft, InboxAPI, ServiceError
 from canvas_inbox.ui.compose import drafting
 from canvas_inbox.ui.compose.attachments import AttachmentError, check_path, human_size
 from canvas_inbox.ui.compose.editor import EditorError, edit_text
@@ -89,7 +89,6 @@ class ComposeScreen(Screen[None]):
         self.resumed = resumed
         self.sending = False
         self.finished = False  # sent or left: nothing more to save
-        self.failed_item: OutboxItem | None = None
         self._save_timer: Timer | None = None
         self.contexts: list[Context] = []
 
@@ -363,11 +362,9 @@ class ComposeScreen(Screen[None]):
         self.sending = True
         self.status("Sending…")
         try:
-            failed = self.failed_item
-            if failed is not None and drafting.same_content(failed.draft, draft):
-                item = await self.service.retry(failed.id)
-            else:
-                item = await self.service.send(draft)
+            # The same draft sent again reuses its outbox item, and the service first
+            # checks whether an attempt of unknown outcome reached Canvas after all.
+            item = await self.service.send(draft)
         except ServiceError as error:
             self.status(f"Not sent: {error}. The draft is kept; ctrl+j tries again.", error=True)
             return
@@ -381,7 +378,6 @@ class ComposeScreen(Screen[None]):
             if self.app.screen is self:
                 self.dismiss(None)
             return
-        self.failed_item = item
         reason = one_line(item.last_error) or "Canvas did not take it"
         if item.state == "unknown":
             self.status(
@@ -390,4 +386,4 @@ class ComposeScreen(Screen[None]):
                 error=True,
             )
         else:
-            self.status(f"Not sent: {reason}. Kept in the outbox; ctrl+j retries.", error=True)
+            self.status(f"Not sent: {reason}. Kept in the outbox; ctrl+j tries again.", error=True)
