@@ -17,7 +17,8 @@ and never contains the token::
     ├── Forbidden               403 (or 401 on older servers) "unauthorized": not allowed
     ├── NotFound                404: no such conversation, or not the caller's
     ├── ValidationError         Canvas refused the input; .errors: list[FieldError]
-    ├── Throttled               rate limit, still after backing off (nothing was done)
+    ├── Throttled               rate limit (403 text/plain, or 429), still after backing
+    │                           off; Canvas did nothing, so it is safe to send again later
     ├── ServerError             5xx
     ├── NetworkError            connect/transport failure; .maybe_sent for POSTs
     │   └── RequestTimeout      no answer in time

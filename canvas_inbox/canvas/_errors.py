@@ -284,8 +284,8 @@ def error_for_status(
         text = _first_message(body) if is_json else ""
         return clean_line(text, secret=secret) or default
 
-    if status == 403 and is_rate_limit(status, content_type, content):
-        return Throttled("Canvas is rate-limiting requests (403 Rate Limit Exceeded)", **where)
+    if is_rate_limit(status, content_type, content):
+        return Throttled(f"Canvas is rate-limiting requests ({status})", **where)
     status_shape = body.get("status") if isinstance(body, dict) else None
     if status in (401, 403) and status_shape == "unauthorized":
         return Forbidden(said("You are not allowed to do that"), **where)
@@ -333,7 +333,10 @@ def _scrub(errors: list[FieldError], secret: str | None) -> list[FieldError]:
 
 
 def is_rate_limit(status: int, content_type: str, content: bytes) -> bool:
-    """Canvas's throttled answer: 403, text/plain, "403 Forbidden (Rate Limit Exceeded)"."""
+    """Canvas's throttled answer: 403, text/plain, "403 Forbidden (Rate Limit Exceeded)".
+    A 429 (what a proxy in front of Canvas would send) counts too."""
+    if status == 429:
+        return True
     if status != 403:
         return False
     if "json" in content_type.lower():

@@ -175,9 +175,7 @@ class Wire:
                 response.headers.get("X-Rate-Limit-Remaining"), others_in_flight=self._in_flight
             )
             status = response.status_code
-            if status == 403 and is_rate_limit(
-                status, response.headers.get("content-type", ""), response.content
-            ):
+            if is_rate_limit(status, response.headers.get("content-type", ""), response.content):
                 if "X-Rate-Limit-Remaining" not in response.headers:
                     self.throttle.exhausted(others_in_flight=self._in_flight)
                 throttled += 1
@@ -186,7 +184,7 @@ class Wire:
                     continue
                 raise Throttled(
                     "Canvas is rate-limiting requests; try again in a minute",
-                    status_code=403,
+                    status_code=status,
                     method=method,
                     path=path,
                 )

@@ -174,3 +174,14 @@ def test_our_own_requests_in_flight_do_not_count_as_a_low_bucket() -> None:
     assert throttle.pause() == 0.0
     throttle.observe("250.0", others_in_flight=0)  # the same level with nothing else going
     assert throttle.pause() > 0.0
+
+
+async def test_a_proxys_429_is_treated_as_throttling(
+    canvas: FakeCanvas, client: CanvasClient
+) -> None:
+    too_many = httpx.Response(429, text="Too Many Requests")
+    canvas.routes["GET /api/v1/conversations/unread_count"] = [too_many, UNREAD]
+    assert await client.unread_count() == 3
+    canvas.routes["POST /api/v1/conversations/mark_all_as_read"] = too_many
+    with pytest.raises(Throttled):
+        await client.mark_all_as_read()
