@@ -285,3 +285,30 @@ def test_9_update_without_conversation_object(tina: Caller) -> None:
     r = tina.put(f"conversations/{conv['id']}", {"starred": "true"})
     assert r.status_code == 400, r.text
     assert r.json() == {"errors": [{"message": "conversation is missing"}]}
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "users/self"),
+        ("POST", "conversations"),
+        ("PUT", "conversations"),
+        ("GET", "conversations/1"),
+        ("GET", "progress/1"),
+        ("GET", "search/recipients"),
+        ("POST", "users/self/files"),
+    ],
+)
+def test_9_every_api_route_needs_credentials(world: World, method: str, path: str) -> None:
+    """§9: every API call without credentials is 401 unauthenticated with the challenge."""
+    r = world.anonymous().http.request(method, path)
+    assert r.status_code == 401
+    assert r.headers["WWW-Authenticate"] == 'Bearer realm="canvas-lms"'
+    assert r.json()["status"] == "unauthenticated"
+
+
+def test_9_invalid_token_creates_nothing(world: World, sam: Caller) -> None:
+    """§9: a request with an invalid token has no effect."""
+    r = world.anonymous("token-nobody").post("conversations", {"recipients": [SAM], "body": "x"})
+    assert r.status_code == 401
+    assert sam.listing() == []

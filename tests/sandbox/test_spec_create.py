@@ -626,3 +626,21 @@ def test_4_2_scope_on_create_only_affects_visible(tina: Caller) -> None:
     r = tina.post("conversations", {"recipients": [SAM], "body": "hi", "scope": "sent"})
     assert r.status_code == 201
     assert r.json()[0]["visible"] is True
+
+
+def test_6_3_bulk_private_reuse_honours_context(tina: Caller) -> None:
+    """§6.3: bulk-private reuse is keyed by participants + context like a single send: a
+    context-bearing bulk send does not reuse a context-less private conversation."""
+    plain = tina.create([SAM], "plain")
+    items = tina.create_many([SAM, SUE], "in BIO", context_code=f"course_{BIO}")
+    assert plain["id"] not in {c["id"] for c in items}
+    again = tina.create_many([SAM, SUE], "in BIO again", context_code=f"course_{BIO}")
+    assert sorted(c["id"] for c in again) == sorted(c["id"] for c in items)
+
+
+def test_4_2_self_excluded_when_counting_recipients(tina: Caller) -> None:
+    """§4.2: R excludes the sender: [self, one other] without group_conversation is the
+    single private path (one conversation, with messages), not a bulk send."""
+    conv = tina.create([TINA, SAM], "hi")
+    assert conv["private"] is True
+    assert len(conv["messages"]) == 1

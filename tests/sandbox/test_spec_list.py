@@ -373,3 +373,40 @@ def test_6_5_no_context_tags_with_shared_contexts(tina: Caller, sue: Caller) -> 
     conv = tina.create([SUE], "no context given")
     assert sue.ids(filter=[f"course_{BIO}"]) == [conv["id"]]
     assert sue.listing()[0]["context_name"] == "Biology 101"
+
+
+def test_4_1_starred_reorders_when_new_mail_touches_the_row(dated: World) -> None:
+    """§4.1/§13.12: a new message touches the row, so the starred list re-orders."""
+    tina = dated.as_(TINA)
+    alpha, bravo = tina.find("Alpha"), tina.find("Bravo")
+    tina.update(alpha["id"], starred=True)
+    tina.update(bravo["id"], starred=True)
+    assert subjects(tina.listing(scope="starred")) == ["Bravo", "Alpha"]
+    dated.as_(SAM).reply(alpha["id"], "one more thing")
+    assert subjects(tina.listing(scope="starred")) == ["Alpha", "Bravo"]
+
+
+def test_4_1_sent_needs_a_visible_own_message(tina: Caller, sam: Caller) -> None:
+    """§4.1/§2: sent needs a *visible* own message: removing your only own message takes
+    the conversation out of sent (it stays in the inbox)."""
+    conv = tina.create([SAM], "hi")
+    reply = sam.reply(conv["id"], "mine")
+    assert sam.ids(scope="sent") == [conv["id"]]
+    r = sam.post(
+        f"conversations/{conv['id']}/remove_messages", {"remove": [reply["messages"][0]["id"]]}
+    )
+    assert r.status_code == 200
+    assert sam.ids(scope="sent") == []
+    assert sam.ids() == [conv["id"]]
+
+
+def test_3_1_audience_contexts_come_from_the_callers_tags(world: World) -> None:
+    """§3.1/§6.5: audience_contexts are built from the caller's own tags: Sam (not in CHEM)
+    gets empty maps for a CHEM thread, Carl gets CHEM; context_name is the context's."""
+    tina = world.as_(TINA)
+    conv = tina.create([SAM, CARL], "chem", group_conversation=True, context_code=f"course_{CHEM}")
+    sams = world.as_(SAM).show(conv["id"])
+    assert sams["audience_contexts"] == {"courses": {}, "groups": {}}
+    assert sams["context_name"] == "Chemistry 150"
+    carls = world.as_(CARL).show(conv["id"])
+    assert carls["audience_contexts"] == {"courses": {str(CHEM): []}, "groups": {}}

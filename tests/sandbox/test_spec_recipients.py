@@ -7,6 +7,8 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from canvas_inbox.sandbox.options import SandboxOptions
 from canvas_inbox.sandbox.runner import RunningSandbox, run_sandbox
@@ -249,3 +251,38 @@ def test_4_14_from_conversation_id_makes_fellow_participant_messageable(
     assert plain.json() == []
     r = sam.get("search/recipients", {"user_id": seeds.CARL, "from_conversation_id": conv["id"]})
     assert [u["id"] for u in r.json()] == [seeds.CARL]
+
+
+def test_4_14_sections_carry_context_name(search: Any) -> None:
+    """§4.14: section entries carry context_name (their course) without a context parameter."""
+    sections = [i for i in search(TINA, search="Section") if i["id"].startswith("section_")]
+    assert [s["id"] for s in sections] == [
+        f"section_{seeds.SECTION_A}",
+        f"section_{seeds.SECTION_B}",
+    ]
+    assert {s["context_name"] for s in sections} == {"Biology 101"}
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    terms=st.lists(
+        st.text(alphabet="abcdehilmnorstuACST ", min_size=1, max_size=4), min_size=1, max_size=3
+    )
+)
+def test_4_14_search_terms_property(search: Any, terms: list[str]) -> None:
+    """§4.14 (property): every user returned matches every whitespace-separated term as a
+    case-insensitive substring of the name or short name; every seeded user who matches
+    and is messageable is returned."""
+    query = " ".join(terms)
+    words = query.lower().split()
+    found = {i["id"]: i for i in search(TINA, search=query, type="user")}
+    for user in found.values():
+        for word in words:
+            assert word in user["full_name"].lower() or word in user["name"].lower()
+    messageable = {seeds.TINA, seeds.TARIQ, SAM, SUE, STAN, seeds.OLIVE, seeds.DEE, seeds.CARL}
+    for user in seeds.USERS:
+        hay = (user["name"].lower(), user["short_name"].lower())
+        if user["id"] in messageable and all(any(w in h for h in hay) for w in words):
+            assert user["id"] in found, (query, user["name"])

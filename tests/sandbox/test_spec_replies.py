@@ -500,3 +500,42 @@ def test_4_10_last_message_at_moves_to_newest_remaining(
     assert r.status_code == 200
     assert r.json()["last_message_at"] == "2026-09-04T09:00:00Z"
     assert r.json()["last_message"] == "charlie reply from Sam"
+
+
+def test_4_8_new_user_gets_only_what_the_adder_sees(
+    tina: Caller, sam: Caller, stan: Caller
+) -> None:
+    """§4.8: the new user gets copies of every message *the adder* can see — not a message
+    the adder was left out of."""
+    conv = tina.create([SAM, SUE], "to both", group_conversation=True)
+    tina.reply(conv["id"], "Sue only", recipients=[SUE])
+    r = sam.post(f"conversations/{conv['id']}/add_recipients", {"recipients": [STAN]})
+    assert r.status_code == 200, r.text
+    assert bodies(stan.show(conv["id"])) == [
+        "Stan was added to the conversation by Sam",
+        "to both",
+    ]
+
+
+def test_4_10_only_generated_left_is_delete(tina: Caller, sue: Caller) -> None:
+    """§4.10: if no non-generated message remains (only "was added"), the caller's rows are
+    all deleted, as by DELETE."""
+    conv = tina.create([SAM], "one", group_conversation=True)
+    tina.post(f"conversations/{conv['id']}/add_recipients", {"recipients": [SUE]})
+    one = [m for m in sue.show(conv["id"])["messages"] if not m["generated"]]
+    r = sue.post(f"conversations/{conv['id']}/remove_messages", {"remove": [one[0]["id"]]})
+    assert r.status_code == 200
+    assert r.json()["message_count"] == 0
+    assert sue.get(f"conversations/{conv['id']}").status_code == 404
+
+
+def test_4_9_c5_before_c6(world: World) -> None:
+    """§4.9: check 5 (no active enrollment, 401) comes before check 6 (included_messages)."""
+    tina, sam = world.as_(TINA), world.as_(SAM)
+    conv = tina.create([SAM, CARL], "mixed", group_conversation=True, context_code=f"course_{BIO}")
+    r = sam.post(
+        f"conversations/{conv['id']}/add_message",
+        {"body": "hi", "recipients": [CARL], "included_messages": [NO_SUCH_USER]},
+    )
+    assert r.status_code == 401
+    assert r.json()[0]["attribute"] == "recipients"
