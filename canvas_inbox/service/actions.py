@@ -169,6 +169,7 @@ class Actions:
     def _store_row(self, wire: Any) -> Conversation:
         old = self.core.store.conversation(int(wire.id))
         row = convert.merge(old, convert.conversation(wire))
+        self.core.announce([(old, row)])  # Canvas's answer may carry a new message
         was = counts_as_unread(old)
         self.core.store.update_conversation(row) if old else self.core.store.upsert_conversations(
             [row]

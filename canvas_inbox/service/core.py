@@ -22,6 +22,7 @@ from canvas_inbox.service.events import (
     ConnectionChanged,
     ConversationsChanged,
     Event,
+    NewMail,
     UnreadCountChanged,
 )
 from canvas_inbox.store.records import Conversation, Person
@@ -54,6 +55,16 @@ class ServiceSettings:
     clock: Clock | None = None
 
 
+def is_new_mail(old: Conversation | None, new: Conversation) -> bool:
+    """Someone else wrote: unread, and its last message time moved (or it is new to us).
+    A row the user marked unread themselves keeps its time, so it is not announced."""
+    if not new.unread or new.last_author_is_me or new.last_message_at is None:
+        return False
+    if old is None:
+        return True
+    return old.last_message_at is None or new.last_message_at > old.last_message_at
+
+
 class Core:
     def __init__(self, settings: ServiceSettings, cache_path: Path | None) -> None:
         self.settings = settings
@@ -74,6 +85,8 @@ class Core:
         self.actions_seen = 0  # counts user calls: the poller compares it between rounds
         # Conversations hidden while their delete waits out the undo window.
         self.hidden: set[int] = set()
+        # NewMail only once the cache knew the inbox: a first sync is not news.
+        self.primed = False
         # Fields changed locally whose request to Canvas has not answered yet.
         self.in_flight: dict[int, dict[str, Any]] = {}
 
@@ -128,6 +141,17 @@ class Core:
 
     def changed(self, ids: object = ()) -> None:
         self.emit(ConversationsChanged(frozenset(ids)))  # type: ignore[arg-type]
+
+    def announce(self, pairs: list[tuple[Conversation | None, Conversation]]) -> None:
+        """Rows about to replace cached ones: tell observers about those someone wrote to.
+        Every path that stores rows from Canvas calls this, since whichever sees a new
+        message first is the only one that can tell (the others find it already cached)."""
+        if not self.primed:
+            return
+        fresh = [new for old, new in pairs if new.id not in self.hidden and is_new_mail(old, new)]
+        if fresh:
+            fresh.sort(key=lambda c: (c.last_message_at, c.id), reverse=True)
+            self.emit(NewMail(tuple(fresh)))
 
     def set_unread(self, count: int) -> None:
         count = max(0, count)

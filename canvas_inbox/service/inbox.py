@@ -138,7 +138,7 @@ class InboxService:
         try:
             await asyncio.gather(self._sync.identity(), self._poller.poll_once())
             polled = True
-            if not self._sync.primed:
+            if not self._sync.refreshed:
                 await self._sync.first_page("inbox")
         except ServiceError as error:
             log.info("start-up refresh: %s", error)

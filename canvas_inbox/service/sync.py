@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from canvas_inbox.service import convert
-from canvas_inbox.service.core import Core
-from canvas_inbox.service.events import NewMail, SyncProgress
+from canvas_inbox.service.core import Core, is_new_mail
+from canvas_inbox.service.events import SyncProgress
 from canvas_inbox.service.gateway import Refused, Unreachable, talk
 from canvas_inbox.store.records import SCOPES, Conversation, Scope, Thread
 
@@ -29,16 +29,6 @@ class SyncCounts:
     threads_failed: int = 0
 
 
-def is_new_mail(old: Conversation | None, new: Conversation) -> bool:
-    """Someone else wrote: unread, and its last message time moved (or it is new to us).
-    A row the user marked unread themselves keeps its time, so it is not announced."""
-    if not new.unread or new.last_author_is_me or new.last_message_at is None:
-        return False
-    if old is None:
-        return True
-    return old.last_message_at is None or new.last_message_at > old.last_message_at
-
-
 def thread_is_current(cached: Thread | None, row: Conversation) -> bool:
     if cached is None:
         return False
@@ -53,8 +43,13 @@ def thread_is_current(cached: Thread | None, row: Conversation) -> bool:
 class Sync:
     def __init__(self, core: Core) -> None:
         self.core = core
-        self.primed = False  # announce NewMail only once we knew the inbox before
         self.running: asyncio.Task[SyncCounts] | None = None
+        self.refreshed = False  # the top of the inbox was fetched in this run
+
+    def prime(self) -> None:
+        """A cache that already held an inbox (an earlier run) makes new rows news."""
+        if not self.core.primed and self.core.store.count("inbox"):
+            self.core.primed = True
 
     async def identity(self) -> None:
         """Who we are, and the courses and groups (the filter and the compose contexts)."""
@@ -88,19 +83,19 @@ class Sync:
         finally:
             await pages.aclose()
         store = self.core.store
-        was_primed = self.primed or bool(store.count("inbox"))
-        rows, fresh = [], []
+        self.prime()
+        pairs = []
         for item in wire:
             old = store.conversation(int(item.id))
-            row = self.core.overlay(convert.merge(old, convert.conversation(item)))
-            rows.append(row)
-            if is_new_mail(old, row) and row.id not in self.core.hidden:
-                fresh.append(row)
+            pairs.append((old, self.core.overlay(convert.merge(old, convert.conversation(item)))))
+        rows = [row for _, row in pairs]
         store.upsert_conversations(rows, scope=scope, context_code=context_code)
-        self.primed = True
+        self.core.announce(pairs)
         self.core.changed({row.id for row in rows})
-        if fresh and was_primed and scope == "inbox":
-            self.core.emit(NewMail(tuple(fresh)))
+        fresh = [new for old, new in pairs if is_new_mail(old, new)]
+        self.core.primed = True
+        if scope == "inbox" and context_code is None:
+            self.refreshed = True
         return fresh
 
     async def list_scope(self, scope: Scope, context_code: str | None = None) -> list[Any]:
@@ -113,9 +108,11 @@ class Sync:
             ),
         )
         rows = [self.core.overlay(convert.conversation(item)) for item in wire]
-        self.core.store.upsert_conversations(
-            rows, scope=scope, context_code=context_code, complete=True
-        )
+        store = self.core.store
+        self.prime()
+        pairs = [(store.conversation(r.id), r) for r in rows] if self.core.primed else []
+        store.upsert_conversations(rows, scope=scope, context_code=context_code, complete=True)
+        self.core.announce(pairs)
         return rows
 
     async def full(self, *, lists_only: bool = False) -> SyncCounts:
@@ -131,7 +128,7 @@ class Sync:
         self.core.emit(SyncProgress("lists", 0, len(scopes)))
         listed = await asyncio.gather(*(self.list_scope(scope) for scope in scopes))
         counts.lists = len(scopes)
-        self.primed = True
+        self.core.primed = True
         self.core.changed()
         self.core.emit(SyncProgress("lists", len(scopes), len(scopes)))
         rows: dict[int, Conversation] = {}
@@ -163,6 +160,7 @@ class Sync:
         store = self.core.store
         stopped: list[Unreachable] = []
         batch: list[Thread] = []
+        pairs: list[tuple[Conversation | None, Conversation]] = []
 
         async def worker() -> None:
             while not queue.empty() and not stopped:
@@ -179,7 +177,10 @@ class Sync:
                     # Every other request would fail too: stop, keep what was fetched.
                     stopped.append(error)
                     return
-                batch.append(convert.thread(wire))
+                thread = convert.thread(wire)
+                # It may have changed since it was listed: then this is the first look.
+                pairs.append((store.conversation(row.id), thread.conversation))
+                batch.append(thread)
                 if len(batch) >= SAVE_EVERY:
                     store.save_threads(batch)  # one transaction for many: far cheaper
                     batch.clear()
@@ -194,5 +195,6 @@ class Sync:
         finally:
             if batch:
                 store.save_threads(batch)
+            self.core.announce(pairs)
         if stopped:
             raise stopped[0]
