@@ -44,9 +44,12 @@ def cache_call(method: Callable[Concatenate[Store, P], R]) -> Callable[Concatena
     return call
 
 
-def drafts_call(method: Callable[Concatenate[Store, P], R]) -> Callable[Concatenate[Store, P], R]:
+S = TypeVar("S")
+
+
+def drafts_call(method: Callable[Concatenate[S, P], R]) -> Callable[Concatenate[S, P], R]:
     @functools.wraps(method)
-    def call(self: Store, *args: P.args, **kwargs: P.kwargs) -> R:
+    def call(self: S, *args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return method(self, *args, **kwargs)
         except sqlite3.Error as error:

@@ -33,21 +33,18 @@ from canvas_inbox.store._codec import (
     conversation_columns,
     decode_context,
     decode_conversation,
-    decode_draft,
     decode_message,
-    decode_outbox,
     decode_person,
     encode,
     micros,
 )
+from canvas_inbox.store._drafts import DraftsAndOutbox
 from canvas_inbox.store._errors import Recovery
-from canvas_inbox.store._guard import cache_call, drafts_call
+from canvas_inbox.store._guard import cache_call
 from canvas_inbox.store._schema import CACHE_MIGRATIONS, DRAFTS_MIGRATIONS, move_aside, open_db
 from canvas_inbox.store.records import (
     Context,
     Conversation,
-    Draft,
-    OutboxItem,
     Person,
     Scope,
     SearchHit,
@@ -88,7 +85,7 @@ def _transaction(db: sqlite3.Connection) -> Iterator[None]:
     db.execute("COMMIT")
 
 
-class Store:
+class Store(DraftsAndOutbox):
     """The offline cache (conversations, threads, people, contexts), drafts and outbox.
 
     Two SQLite files: the cache at ``path`` (only a cache: a damaged one is moved aside
@@ -98,7 +95,8 @@ class Store:
     """
 
     recovered: tuple[Recovery, ...]
-    """Files that were damaged at open and moved aside (empty normally): tell the user."""
+    """Damaged files moved aside (at open, or a cache found damaged later): empty
+    normally; the service should tell the user once per entry."""
 
     def __init__(
         self,
@@ -471,57 +469,3 @@ class Store:
         offsets of the matched words in it.
         """
         return _search.search(self._db, query, limit)
-
-    # --- drafts and outbox (durable when the call returns) -----------------------------
-    @drafts_call
-    def save_draft(self, draft: Draft) -> None:
-        """Insert or replace a draft by id. Cheap: meant for every pause in typing."""
-        self._keep.execute(
-            "INSERT INTO drafts (id, saved_at, data) VALUES (?, ?, ?)"
-            " ON CONFLICT (id) DO UPDATE SET saved_at = excluded.saved_at, data = excluded.data",
-            (draft.id, time.time_ns() // 1000, encode(draft)),
-        )
-
-    @drafts_call
-    def draft(self, draft_id: str) -> Draft | None:
-        row = self._keep.execute("SELECT data FROM drafts WHERE id = ?", (draft_id,)).fetchone()
-        return None if row is None else decode_draft(row[0])
-
-    @drafts_call
-    def drafts(self) -> list[Draft]:
-        """All drafts, most recently saved first."""
-        rows = self._keep.execute("SELECT data FROM drafts ORDER BY saved_at DESC, id")
-        return [decode_draft(data) for (data,) in rows]
-
-    @drafts_call
-    def delete_draft(self, draft_id: str) -> None:
-        self._keep.execute("DELETE FROM drafts WHERE id = ?", (draft_id,))
-
-    @drafts_call
-    def put_outbox(self, item: OutboxItem) -> None:
-        """Insert or replace an outbox item by id (its state, attempts, last error).
-
-        Saving a draft's outbox item and dropping the draft are separate calls: the
-        service puts the item first, so a crash between them leaves both, never neither.
-        """
-        self._keep.execute(
-            "INSERT INTO outbox (id, created_at, seq, data) VALUES"
-            " (?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM outbox), ?)"
-            " ON CONFLICT (id) DO UPDATE SET data = excluded.data",
-            (item.id, micros(item.created_at), encode(item)),
-        )
-
-    @drafts_call
-    def outbox(self) -> list[OutboxItem]:
-        """All outbox items, oldest first (the order they should go out in)."""
-        rows = self._keep.execute("SELECT data FROM outbox ORDER BY created_at, seq")
-        return [decode_outbox(data) for (data,) in rows]
-
-    @drafts_call
-    def outbox_item(self, item_id: str) -> OutboxItem | None:
-        row = self._keep.execute("SELECT data FROM outbox WHERE id = ?", (item_id,)).fetchone()
-        return None if row is None else decode_outbox(row[0])
-
-    @drafts_call
-    def remove_outbox(self, item_id: str) -> None:
-        self._keep.execute("DELETE FROM outbox WHERE id = ?", (item_id,))
