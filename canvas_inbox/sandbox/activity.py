@@ -9,7 +9,7 @@ import logging
 import random
 from typing import Any
 
-from canvas_inbox.sandbox.db import Database, utc_now
+from canvas_inbox.sandbox.db import Database, precise_now
 from canvas_inbox.sandbox.engine.create import CreateRequest, create
 from canvas_inbox.sandbox.engine.reply import Reply, reply
 from canvas_inbox.sandbox.http import ApiError
@@ -46,7 +46,7 @@ def write_once(db: Database, team: Roster, rng: random.Random, target: int) -> i
         return None
     author = rng.choice(writers)
     subject, body = ACTIVITY[rng.randrange(len(ACTIVITY))]
-    now = utc_now()
+    now = precise_now()
     with db.write() as tx:
         shared = tx.conn.execute(
             "SELECT a.*, c.private_hash, c.context_type, c.context_id"

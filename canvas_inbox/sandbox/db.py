@@ -196,6 +196,21 @@ def utc_now() -> str:
     return iso(datetime.now(UTC))
 
 
+def precise(moment: datetime) -> str:
+    """How the engine stores times: microseconds, so messages sent within one second
+    still order as Canvas orders them; every stored time has this one sortable form."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def precise_now() -> str:
+    return precise(datetime.now(UTC))
+
+
+def canvas_time(value: str | None) -> str | None:
+    """A stored time as Canvas shows it: whole seconds, Z."""
+    return value[:19] + "Z" if value else None
+
+
 Event = tuple[str, dict[str, Any], int | None]  # (event name, body, acting user id)
 
 

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from canvas_inbox.sandbox.http import MAX_ID
 from canvas_inbox.sandbox.roster import SUFFIX_TYPES, Roster
 
 CODE_RE = re.compile(
@@ -60,7 +61,7 @@ def resolve(
             if isinstance(entry, bool) or not isinstance(entry, int):
                 continue
             entry = str(entry)
-        if entry.isdigit():
+        if entry.isdigit() and int(entry) <= MAX_ID:
             user_id = int(entry)
             if user_id == sender and user_id in roster.users:
                 named_self = True

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from canvas_inbox.sandbox import files
-from canvas_inbox.sandbox.db import Database, Tx, iso, utc_now
+from canvas_inbox.sandbox.db import Database, Tx, canvas_time, precise, precise_now
 from canvas_inbox.sandbox.engine.create import CreateRequest, create
 from canvas_inbox.sandbox.engine.reply import Reply, reply
 from canvas_inbox.sandbox.http import ApiError
@@ -60,7 +60,7 @@ def read_seed(seed: str | Path | dict[str, Any]) -> dict[str, Any]:
 
 def _time(value: Any, where: str) -> str:
     if value is None:
-        return utc_now()
+        return precise_now()
     if not isinstance(value, str):
         raise SeedError(f"{where}: created_at must be an ISO-8601 string")
     try:
@@ -69,7 +69,7 @@ def _time(value: Any, where: str) -> str:
         raise SeedError(f"{where}: created_at {value!r} is not an ISO-8601 time") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return iso(moment)
+    return precise(moment)
 
 
 def _int(value: Any, where: str) -> int:
@@ -262,7 +262,12 @@ def _attachments(tx: Tx, author: int, items: Any, when: str, where: str) -> list
         data = str(item.get("text", "")).encode("utf-8")
         ids.append(
             files.store_file(
-                tx.conn, author, filename, item.get("content_type"), data, created_at=when
+                tx.conn,
+                author,
+                filename,
+                item.get("content_type"),
+                data,
+                created_at=canvas_time(when),
             )
         )
     return ids

@@ -11,7 +11,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from canvas_inbox.sandbox.db import Tx, utc_now
+from canvas_inbox.sandbox.db import Tx, precise_now, utc_now
 from canvas_inbox.sandbox.engine import core, scopes
 from canvas_inbox.sandbox.engine.common import (
     base_url,
@@ -24,6 +24,7 @@ from canvas_inbox.sandbox.engine.common import (
 )
 from canvas_inbox.sandbox.engine.serialize import INDEX, SHOW, UPDATE, Renderer
 from canvas_inbox.sandbox.http import (
+    MAX_ID,
     current_user_id,
     generic_error,
     message_error,
@@ -138,7 +139,7 @@ async def destroy(request: Request) -> Response:
     conversation_id = path_id(request)
     with db(request).write() as tx:
         own_row(tx.conn, user_id, conversation_id)
-        core.delete_for_user(tx, conversation_id, user_id, utc_now())
+        core.delete_for_user(tx, conversation_id, user_id, precise_now())
         body = render_one(
             request, tx.conn, user_id, conversation_id, UPDATE, None, p, visible=False
         )
@@ -181,14 +182,14 @@ async def batch_update(request: Request) -> Response:
         raise message_error("event not specified")
     if event not in BATCH_EVENTS:
         raise message_error("invalid event")
-    now = utc_now()
+    now = precise_now()
     with db(request).write() as tx:
         processed = 0
         failures: dict[str, list[str]] = {}
         for raw in raw_ids:
             text = str(raw).strip()
             row = None
-            if text.isdigit():
+            if text.isdigit() and int(text) <= MAX_ID:
                 row = tx.conn.execute(
                     "SELECT id, workflow_state, starred FROM conversation_participants"
                     " WHERE user_id = ? AND conversation_id = ?",
@@ -209,7 +210,7 @@ async def batch_update(request: Request) -> Response:
             "INSERT INTO progresses (user_id, tag, completion, workflow_state, created_at,"
             " updated_at, final_state, final_message)"
             " VALUES (?, 'conversation_batch_update', 0.0, 'queued', ?, ?, ?, ?)",
-            (user_id, now, now, "completed" if processed else "failed", message),
+            (user_id, utc_now(), utc_now(), "completed" if processed else "failed", message),
         )
         progress = tx.conn.execute(
             "SELECT * FROM progresses WHERE id = ?", (cursor.lastrowid,)

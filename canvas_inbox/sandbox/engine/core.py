@@ -10,7 +10,7 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from canvas_inbox.sandbox.db import Tx
+from canvas_inbox.sandbox.db import Tx, canvas_time
 from canvas_inbox.sandbox.roster import Roster
 
 Context = tuple[str, int]  # ("Course" | "Group" | "Account", id)
@@ -92,7 +92,7 @@ def start_conversation(
     )
     tx.emit(
         "conversation_created",
-        {"conversation_id": conversation_id, "updated_at": now},
+        {"conversation_id": conversation_id, "updated_at": canvas_time(now)},
         user_id=author,
     )
     return conversation_id, True
@@ -255,7 +255,7 @@ def deliver(
         {
             "author_id": author,
             "conversation_id": conversation_id,
-            "created_at": now,
+            "created_at": canvas_time(now),
             "message_id": message_id,
         },
         user_id=author,
@@ -340,7 +340,7 @@ def add_participants(
             {
                 "author_id": adder,
                 "conversation_id": conversation_id,
-                "created_at": now,
+                "created_at": canvas_time(now),
                 "message_id": message_id,
             },
             user_id=adder,
@@ -348,7 +348,7 @@ def add_participants(
     conn.execute("UPDATE conversations SET updated_at = ? WHERE id = ?", (now, conversation_id))
     tx.emit(
         "conversation_forwarded",
-        {"conversation_id": conversation_id, "updated_at": now},
+        {"conversation_id": conversation_id, "updated_at": canvas_time(now)},
         user_id=adder,
     )
     return new

@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from canvas_inbox.sandbox.db import utc_now
+from canvas_inbox.sandbox.db import precise_now
 from canvas_inbox.sandbox.engine import core, scopes
 from canvas_inbox.sandbox.engine.common import (
     base_url,
@@ -20,6 +20,7 @@ from canvas_inbox.sandbox.engine.create import CreateRequest, create, lookup_con
 from canvas_inbox.sandbox.engine.reply import MAX_PARTICIPANTS, Reply, reply
 from canvas_inbox.sandbox.engine.serialize import BULK, SINGLE, UPDATE, WITH_MESSAGE, Renderer
 from canvas_inbox.sandbox.http import (
+    MAX_ID,
     ApiError,
     Params,
     current_user_id,
@@ -68,7 +69,7 @@ async def create_route(request: Request) -> Response:
         forwarded_ids=p.list("forwarded_message_ids") or [],
     )
     with db(request).write() as tx:
-        result = create(tx, team, req, utc_now())
+        result = create(tx, team, req, precise_now())
         if result.path == "async":
             return render(
                 request,
@@ -132,7 +133,7 @@ async def add_message(request: Request) -> Response:
                 media=media_param(p),
                 context_code=p.str("context_code"),
             ),
-            utc_now(),
+            precise_now(),
         )
         result = render_one(
             request,
@@ -166,7 +167,9 @@ async def add_recipients(request: Request) -> Response:
         if row["private_hash"] is not None:
             # Canvas fails with a 500 here; §12 lets the sandbox answer 400 instead.
             raise generic_error("Cannot add participants to a private conversation")
-        core.add_participants(tx, team, conversation_id, user_id, users, utc_now(), silent=False)
+        core.add_participants(
+            tx, team, conversation_id, user_id, users, precise_now(), silent=False
+        )
         newest = conn.execute(
             "SELECT m.id FROM message_participants mp JOIN messages m ON m.id = mp.message_id"
             " WHERE mp.user_id = ? AND mp.conversation_id = ? AND mp.workflow_state = 'active'"
@@ -197,7 +200,7 @@ async def remove_messages(request: Request) -> Response:
         if raw is None:
             return Response(status_code=204)
         values = raw if isinstance(raw, list) else [raw]
-        ids = [int(str(v).strip()) for v in values if str(v).strip().isdigit()]
-        core.remove_messages(tx, conversation_id, user_id, ids, utc_now())
+        ids = [int(t) for t in (str(v).strip() for v in values) if t.isdigit() and int(t) <= MAX_ID]
+        core.remove_messages(tx, conversation_id, user_id, ids, precise_now())
         result = render_one(request, tx.conn, user_id, conversation_id, UPDATE, selection, p)
     return render(request, result)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from canvas_inbox.sandbox import files
+from canvas_inbox.sandbox.db import canvas_time
 from canvas_inbox.sandbox.engine.core import context_code, split_tags
 from canvas_inbox.sandbox.roster import Roster, User
 
@@ -133,12 +134,11 @@ class Renderer:
             forwarded_ids = json.loads(row["forwarded_message_ids"])
             forwarded: list[dict[str, Any]] = []
             if forwarded_ids and depth < 20:
-                forwarded = self.messages_json(forwarded_ids, depth + 1)
-                forwarded.sort(key=lambda m: (m["created_at"], m["id"]), reverse=True)
+                forwarded = self.messages_json(self._newest_first(forwarded_ids), depth + 1)
             result.append(
                 {
                     "id": row["id"],
-                    "created_at": row["created_at"],
+                    "created_at": canvas_time(row["created_at"]),
                     "body": self._body(row),
                     "author_id": row["author_id"],
                     "generated": bool(row["generated"]),
@@ -149,6 +149,16 @@ class Renderer:
                 }
             )
         return result
+
+    def _newest_first(self, message_ids: list[int]) -> list[int]:
+        return [
+            r[0]
+            for r in self.conn.execute(
+                f"SELECT id FROM messages WHERE id IN ({_marks(message_ids)})"  # noqa: S608
+                " ORDER BY created_at DESC, id DESC",
+                message_ids,
+            )
+        ]
 
     def _body(self, row: sqlite3.Row) -> str:
         if not row["generated"]:
@@ -321,9 +331,9 @@ class Renderer:
             "subject": row["subject"],
             "workflow_state": row["workflow_state"],
             "last_message": preview(last_message["body"]) if last_message else None,
-            "last_message_at": row["last_message_at"],
+            "last_message_at": canvas_time(row["last_message_at"]),
             "last_authored_message": preview(own_message["body"]) if own_message else None,
-            "last_authored_message_at": row["visible_last_authored_at"],
+            "last_authored_message_at": canvas_time(row["visible_last_authored_at"]),
             "message_count": row["message_count"],
             "subscribed": bool(row["subscribed"]) or row["private_hash"] is not None,
             "private": row["private_hash"] is not None,
