@@ -3,9 +3,11 @@ never loses or duplicates a message."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Any
 
+import httpx
 import pytest
 
 from canvas_inbox.service import Draft, Recipient, ServiceError
@@ -80,13 +82,37 @@ async def test_sync_and_actions_survive_failures_and_latency(
         assert service._core.store.conversation(lab).starred
 
 
+class Watching(httpx.AsyncBaseTransport):
+    """Counts Canvas's throttling answers (plain-text 403) on their way to the client."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.AsyncHTTPTransport()
+        self.throttled = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self.inner.handle_async_request(request)
+        if response.status_code == 403 and "text/plain" in response.headers.get(
+            "content-type", ""
+        ):
+            self.throttled += 1
+        return response
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
 async def test_throttling_is_waited_out(sandbox_factory: Any, make_service: Any) -> None:
     throttled = sandbox_factory(seed=school(), throttle=True)
     canvas = Canvas(throttled, SAM)
-    async with make_service(throttled, max_concurrency=16) as (service, _):
-        for _ in range(3):
-            counts = await service.sync()
-        assert counts.conversations == 4
+    watching = Watching()
+    async with make_service(throttled, max_concurrency=32, transport=watching) as (service, _):
+        await service.sync()
+        ids = [c.id for c in service.cached_conversations("inbox")]
+        # Far more at once than Canvas's bucket allows (each request reserves 50 of 600).
+        threads = await asyncio.gather(
+            *(service.open_thread(cid, mark_read=False) for cid in ids * 12)
+        )
+        assert all(t.messages for t in threads)
         await service.fetch_unread_count()
-        assert service.unread_count == await canvas.unread_count()
-        assert service.online
+        assert service.unread_count == await canvas.unread_count() == 2
+    assert watching.throttled > 0  # Canvas did throttle, and nobody above the client saw it
