@@ -8,8 +8,8 @@ that is where the reader finds it.
 
 User input never reaches MATCH as syntax: it is cut into words with the same rule the
 tokenizer uses, every word is double-quoted (so AND, NEAR, ``col:``, ``*``, ``^`` and
-stray quotes are just words) and made a prefix (results appear as you type); "quoted
-phrases" stay phrases. Snippets and highlight offsets are computed here in Python on the
+stray quotes are just words) and, from two letters on, made a prefix (results appear as
+you type); "quoted phrases" stay phrases. Snippets and highlight offsets are computed here in Python on the
 final snippet string, so they are exact by construction.
 """
 
@@ -207,7 +207,7 @@ def parse(text: str) -> Query | None:
         if not words:
             continue
         if quoted:
-            still_typing = index == len(text.split('"')) - 1
+            still_typing = index == len(text.split('"')) - 1 and len("".join(words)) > 1
             parts.append('"' + " ".join(words) + '"' + ("*" if still_typing else ""))
             terms.extend(Term(w, False) for w in words[:-1])
             terms.append(Term(words[-1], still_typing))
