@@ -9,8 +9,8 @@ that is where the reader finds it.
 User input never reaches MATCH as syntax: it is cut into words with the same rule the
 tokenizer uses, every word is double-quoted (so AND, NEAR, ``col:``, ``*``, ``^`` and
 stray quotes are just words) and, from two letters on, made a prefix (results appear as
-you type); "quoted phrases" stay phrases. Snippets and highlight offsets are computed here in Python on the
-final snippet string, so they are exact by construction.
+you type); "quoted phrases" stay phrases. Snippets and highlight offsets are computed
+here in Python on the final snippet string, so they are exact by construction.
 """
 
 from __future__ import annotations
