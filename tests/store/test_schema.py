@@ -210,3 +210,12 @@ def test_draft_timestamps_keep_their_offset(store: Store) -> None:
     store.save_draft(draft)
     assert store.draft("tz").updated_at.utcoffset() == timedelta(hours=-6)
     assert store.draft("tz").updated_at == when.astimezone(UTC)
+
+
+def test_sqlite_failures_become_one_line_store_errors(cache_path: Path) -> None:
+    store = Store.open(cache_path)
+    store.close()
+    with pytest.raises(StoreError, match="^local cache: .*closed"):
+        store.conversations("inbox")
+    with pytest.raises(StoreError, match="^drafts file: .*closed"):
+        store.save_draft(DRAFT)

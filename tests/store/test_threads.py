@@ -78,3 +78,14 @@ def test_remove_conversation_removes_its_thread(store: Store) -> None:
     store.remove_conversations([40])
     assert store.thread(40) is None
     assert store.thread_ids() == {41}
+
+
+def test_save_threads_writes_many_at_once(store: Store) -> None:
+    threads = [
+        Thread(conversation=conv(cid, cid), messages=(message(cid * 10, cid, f"body {cid}"),))
+        for cid in range(1, 30)
+    ]
+    store.save_threads(iter(threads))  # any iterable, even a generator
+    assert store.thread_ids() == set(range(1, 30))
+    assert all(store.thread(t.conversation.id) == t for t in threads)
+    assert [h.message_id for h in store.search("body 7")] == [70]
