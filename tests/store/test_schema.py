@@ -215,7 +215,7 @@ def test_draft_timestamps_keep_their_offset(store: Store) -> None:
 def test_sqlite_failures_become_one_line_store_errors(cache_path: Path) -> None:
     store = Store.open(cache_path)
     store.close()
-    with pytest.raises(StoreError, match="^local cache: .*closed"):
+    with pytest.raises(StoreError, match=r"^local cache: .*closed"):
         store.conversations("inbox")
-    with pytest.raises(StoreError, match="^drafts file: .*closed"):
+    with pytest.raises(StoreError, match=r"^drafts file: .*closed"):
         store.save_draft(DRAFT)
