@@ -42,6 +42,7 @@ class Query:
     exclude: set[str]
     kinds: set[str]
     permissions: list[str]
+    fellows: set[int]  # from_conversation_id: people the caller already writes with
 
     def matches(self, *names: str) -> bool:
         folded = [n.casefold() for n in names]
@@ -74,11 +75,12 @@ async def search_recipients(request: Request) -> Response:
         exclude={str(x) for x in (p.list("exclude") or [])},
         kinds=_kinds(p),
         permissions=[str(x) for x in (p.list("permissions") or [])],
+        fellows=_fellows(request, me, p.int("from_conversation_id")),
     )
     base = base_url(request)
     single = p.int("user_id")
     if single is not None:
-        results = _single_user(request, team, query, single, p.int("from_conversation_id"))
+        results = _single_user(request, team, query, single)
     else:
         results = _contexts(team, query, base) if query.kinds & CONTEXT_KINDS else []
         if "user" in query.kinds and not _synthetic_only(query):
@@ -128,19 +130,23 @@ def _synthetic_only(query: Query) -> bool:
     )
 
 
+def _fellows(request: Request, me: int, conversation_id: int | None) -> set[int]:
+    """The participants of a conversation the caller is in (empty otherwise)."""
+    if conversation_id is None:
+        return set()
+    with db(request).read() as conn:
+        rows = conn.execute(
+            "SELECT user_id FROM conversation_participants WHERE conversation_id = ?",
+            (conversation_id,),
+        ).fetchall()
+    people = {r[0] for r in rows}
+    return people if me in people else set()
+
+
 def _single_user(
-    request: Request, team: Roster, query: Query, user_id: int, conversation_id: int | None
+    request: Request, team: Roster, query: Query, user_id: int
 ) -> list[dict[str, Any]]:
-    known = set(team.messageable(query.me)) | {query.me}
-    if conversation_id is not None:
-        with db(request).read() as conn:
-            rows = conn.execute(
-                "SELECT user_id FROM conversation_participants WHERE conversation_id = ?",
-                (conversation_id,),
-            ).fetchall()
-        people = {r[0] for r in rows}
-        if query.me in people:
-            known |= people
+    known = set(team.messageable(query.me)) | {query.me} | query.fellows
     if user_id not in known or user_id not in team.users or str(user_id) in query.exclude:
         return []
     return [_user_json(team, query.me, user_id, base_url(request))]
@@ -163,7 +169,7 @@ def _users(team: Roster, query: Query, base: str) -> list[dict[str, Any]]:
     if query.context:
         pool = expand_code(team, query.me, query.context)
     else:
-        pool = set(team.messageable(query.me)) | {query.me}
+        pool = set(team.messageable(query.me)) | {query.me} | query.fellows
     found = [
         team.users[u]
         for u in pool

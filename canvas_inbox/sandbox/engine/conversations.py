@@ -72,7 +72,10 @@ async def show(request: Request) -> Response:
         row = own_row(tx.conn, user_id, conversation_id)
         if row["workflow_state"] == "unread" and p.bool("auto_mark_as_read", default=True):
             _set(tx, row["id"], workflow_state="read")
-        body = render_one(request, tx.conn, user_id, conversation_id, SHOW, selection, p)
+        view = replace(
+            SHOW, participant_contexts=p.bool("include_participant_contexts", default=True)
+        )
+        body = render_one(request, tx.conn, user_id, conversation_id, view, selection, p)
     return render(request, body)
 
 

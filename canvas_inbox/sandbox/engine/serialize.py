@@ -29,6 +29,7 @@ class View:
     """Which extra keys a conversation carries (the table under §3.1)."""
 
     full_participants: bool = True  # common_courses, common_groups, avatar_url
+    participant_contexts: bool = True  # show's include_participant_contexts=false drops them
     indirect: bool = False  # authors of forwarded messages join the participants
     context_name: bool = False
     messages: bool = False  # a "messages" key (the given or all visible messages)
@@ -354,7 +355,12 @@ class Renderer:
             len(participants) <= MAX_AVATAR_PARTICIPANTS
         )
         data["participants"] = [
-            self.user_json(u, full=view.full_participants, avatar=avatars, uuid=view.include_uuid)
+            self.user_json(
+                u,
+                full=view.full_participants and view.participant_contexts,
+                avatar=avatars,
+                uuid=view.include_uuid,
+            )
             for u in participants
             if u in self.roster.users
         ]
