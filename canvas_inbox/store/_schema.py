@@ -23,6 +23,7 @@ from typing import Literal
 from canvas_inbox.store._errors import Recovery, StoreError, StoreVersionError
 
 Migration = Callable[[sqlite3.Connection], None]
+BUSY_TIMEOUT_SECONDS = 3.0
 
 
 def run_script(db: sqlite3.Connection, script: str) -> None:
@@ -218,11 +219,14 @@ def migrate(db: sqlite3.Connection, migrations: Sequence[Migration], name: str) 
 
 def _connect(path: Path | None, synchronous: Literal["NORMAL", "FULL"]) -> sqlite3.Connection:
     # isolation_level=None: the sqlite3 module never opens transactions behind our back;
-    # a lone statement commits at once, batches use explicit BEGIN/COMMIT.
+    # a lone statement commits at once, batches use explicit BEGIN/COMMIT. The timeout
+    # (busy_timeout) lets a second process (canvas-inbox sync beside the TUI) wait for
+    # the other's write to finish, migrations at open included, instead of failing.
     db = sqlite3.connect(
         ":memory:" if path is None else str(path),
         isolation_level=None,
         check_same_thread=True,
+        timeout=BUSY_TIMEOUT_SECONDS,
     )
     try:
         if path is not None:

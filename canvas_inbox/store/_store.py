@@ -51,7 +51,6 @@ from canvas_inbox.store.records import (
     Thread,
 )
 
-_BUSY_TIMEOUT_MS = 3000
 # See upsert_conversations(as_of=None).
 RECENT_SECONDS = 120.0
 
@@ -120,7 +119,6 @@ class Store(DraftsAndOutbox):
         self._db.close()
         moved_to = move_aside(self._path)
         self._db, _ = open_db(self._path, CACHE_MIGRATIONS, what="cache", synchronous="NORMAL")
-        self._db.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
         self.recovered = (*self.recovered, Recovery("cache", self._path, moved_to, reason))
         return True
 
@@ -146,8 +144,6 @@ class Store(DraftsAndOutbox):
         except BaseException:
             keep.close()
             raise
-        for connection in (db, keep):
-            connection.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
         recovered = tuple(r for r in (db_recovery, keep_recovery) if r is not None)
         return cls(db, keep, recovered, path)
 

@@ -147,3 +147,18 @@ def test_drafts_live_outside_the_cache_file(cache_path: Path) -> None:
     cache_path.unlink()
     with Store.open(cache_path) as store:
         assert store.drafts() == [_draft()]
+
+
+def test_two_stores_on_the_same_files_see_each_others_writes(cache_path: Path) -> None:
+    # canvas-inbox sync running beside the TUI: two connections, one file each.
+    with Store.open(cache_path) as tui, Store.open(cache_path) as sync:
+        sync.upsert_conversations([conv(1, 1), conv(2, 2)], scope="inbox", complete=True)
+        assert [c.id for c in tui.conversations("inbox")] == [1, 2]
+        tui.save_draft(_draft())
+        assert sync.drafts() == [_draft()]
+        # Revisions only grow, whichever process writes.
+        before = tui.revision()
+        sync.update_conversation(conv(1, 1, starred=True))
+        middle = tui.revision()
+        tui.update_conversation(conv(2, 2, starred=True))
+        assert before < middle < sync.revision()
