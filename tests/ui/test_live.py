@@ -170,12 +170,12 @@ async def test_live_archive_and_delete_with_undo(demo_sandbox: Any, tmp_path: Pa
             answer = await api_get(demo_sandbox, f"/conversations/{conversation_id}")
             return answer["workflow_state"] if isinstance(answer, dict) else answer
 
-        for _ in range(100):
+        for _ in range(int(WAIT / 0.1)):
             if await state_of(first.id) == "archived":
                 break
-            await pilot.pause(0.05)
+            await pilot.pause(0.1)
         assert await state_of(first.id) == "archived"
-        assert inbox.rows[0].id == second.id
+        assert inbox.move_to_id(second.id)
         await pilot.press("d")
         await until(pilot, lambda: second.id not in {row.id for row in inbox.rows}, "hidden")
         await pilot.press("u")
@@ -183,3 +183,53 @@ async def test_live_archive_and_delete_with_undo(demo_sandbox: Any, tmp_path: Pa
         await app.workers.wait_for_complete()
         await pilot.pause(0.5)
         assert isinstance(await api_get(demo_sandbox, f"/conversations/{second.id}"), dict)
+
+
+async def test_live_login_screen_checks_the_token_with_canvas(demo_sandbox: Any) -> None:
+    from textual.app import App
+    from textual.widgets import Input
+
+    from canvas_inbox import credentials
+    from canvas_inbox.ui.screens.login import LoginScreen
+
+    class Only(App[object]):
+        def on_mount(self) -> None:
+            self.push_screen(LoginScreen(), self.exit)
+
+    app = Only()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        screen.query_one("#login-url", Input).value = demo_sandbox.url
+        screen.query_one("#login-token", Input).value = "not-a-real-token"
+        screen.query_one("#login-token", Input).focus()
+        await pilot.press("enter")
+        await until(pilot, lambda: not screen.busy, "Canvas answers")
+        assert "did not accept that token" in str(screen.query_one("#login-status").render())
+        screen.query_one("#login-token", Input).value = demo_school.DEMO_USER_TOKEN
+        await pilot.press("enter")
+        await until(pilot, lambda: not app.is_running, "the screen closes")
+    assert app.return_value == "local"
+    assert credentials.get_token("local") == demo_school.DEMO_USER_TOKEN
+
+
+async def test_live_draft_kept_and_resumed_from_the_cache(
+    demo_sandbox: Any, tmp_path: Path
+) -> None:
+    from textual.widgets import TextArea
+
+    from canvas_inbox.ui.compose import ComposeScreen
+    from canvas_inbox.ui.screens.drafts import DraftsScreen
+
+    async with live_app(demo_sandbox.url, tmp_path) as (app, pilot):
+        await filled(app, pilot)
+        await pilot.press("c")
+        await until(pilot, lambda: isinstance(app.screen, ComposeScreen), "the composer opens")
+        app.screen.query_one("#body", TextArea).focus()
+        await pilot.press(*"Half a thought", "escape")
+        await until(pilot, lambda: not isinstance(app.screen, ComposeScreen), "left")
+        assert [d.body for d in app.service.drafts()] == ["Half a thought"]
+        await pilot.press("D")
+        await until(pilot, lambda: isinstance(app.screen, DraftsScreen), "the drafts list")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, ComposeScreen), "resumed")
+        assert app.screen.query_one("#body", TextArea).text == "Half a thought"
