@@ -57,15 +57,7 @@ def test_9_garbage_conversation_id_is_404(sam: Caller, cid: str) -> None:
         ("add_message", {"body": "x", "attachment_ids": ["abc", HUGE]}),
         ("add_message", {"body": "x", "recipients": ["abc", HUGE]}),
         ("add_message", {"body": "x", "media_comment_id": "m", "media_comment_type": "gif"}),
-        pytest.param(
-            "remove_messages",
-            {"remove": ["abc", HUGE]},
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="sandbox: engine/messages.py remove_messages binds ids past SQLite's "
-                "64-bit range (OverflowError → 500); should ignore them (§4.10)",
-            ),
-        ),
+        ("remove_messages", {"remove": ["abc", HUGE]}),
         ("add_recipients", {"recipients": [HUGE, "course_abc_students"]}),
     ],
 )
@@ -96,14 +88,7 @@ def test_9_garbage_in_create(tina: Caller, data: dict[str, Any]) -> None:
 @pytest.mark.parametrize(
     "data",
     [
-        pytest.param(
-            {"conversation_ids": ["abc", HUGE], "event": "star"},
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="sandbox: engine/conversations.py batch_update binds ids past SQLite's "
-                "64-bit range (OverflowError → 500); should be a per-id error (§4.12)",
-            ),
-        ),
+        {"conversation_ids": ["abc", HUGE], "event": "star"},
         {"conversation_ids[nested]": "1", "event": "star"},
     ],
 )
