@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
+
 from tests.sandbox import seeds
 from tests.sandbox.conftest import World
 from tests.sandbox.seeds import BIG, BIG_FIRST_STUDENT, SAM, STAN, SUE, TINA
@@ -183,3 +185,61 @@ def test_4_2_reuse_leaves_sender_row_alone(world: World, tina: Caller, sam: Call
     assert again["last_message"] == "answer"
     assert again["last_authored_message"] == "answer"
     assert tina.ids() == [conv["id"]]
+
+
+SHOW_PERSON = {
+    "id",
+    "name",
+    "full_name",
+    "pronouns",
+    "common_courses",
+    "common_groups",
+    "avatar_url",
+}
+
+
+def _flavour(tina: Caller, endpoint: str) -> dict:
+    conv = tina.create([SAM, SUE], "hi", group_conversation=True)
+    cid = conv["id"]
+    if endpoint == "update":
+        return tina.update(cid, starred=True)
+    if endpoint == "delete":
+        return tina.delete(f"conversations/{cid}").json()
+    if endpoint == "remove_messages":
+        extra = tina.reply(cid, "extra")
+        r = tina.post(
+            f"conversations/{cid}/remove_messages", {"remove": [extra["messages"][0]["id"]]}
+        )
+        return r.json()
+    if endpoint == "add_message":
+        return tina.reply(cid, "more")
+    r = tina.post(f"conversations/{cid}/add_recipients", {"recipients": [STAN]})
+    return r.json()
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "messages"),
+    [
+        ("update", None),
+        ("delete", None),
+        ("remove_messages", None),
+        ("add_message", 1),
+        ("add_recipients", 1),
+    ],
+)
+def test_3_1_flavour_table(tina: Caller, endpoint: str, messages: int | None) -> None:
+    """§3.1 table: update/DELETE/remove_messages have no messages, add_message and
+    add_recipients one; none has context_name or submissions; participants as show;
+    visible is computed (false for DELETE)."""
+    body = _flavour(tina, endpoint)
+    if messages is None:
+        assert "messages" not in body
+    else:
+        assert len(body["messages"]) == messages
+    assert "context_name" not in body
+    assert "submissions" not in body
+    assert isinstance(body["visible"], bool)
+    if endpoint == "delete":
+        assert body["visible"] is False
+    for person in body["participants"]:
+        assert set(person) >= SHOW_PERSON

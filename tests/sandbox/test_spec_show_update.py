@@ -453,3 +453,18 @@ def test_6_7_resubscribe_catches_up(unsubscribed: tuple[World, int, str]) -> Non
     assert updated["workflow_state"] == "unread"
     assert updated["last_message_at"] == news["messages"][0]["created_at"]
     assert updated["last_message_at"] > at
+
+
+def test_7_4_invisible_rows_never_count_or_list(tina: Caller) -> None:
+    """§7.4/§4.1/§4.6: a row with last_message_at null (the sender's new conversation) is
+    invisible: marked unread it neither counts nor lists under unread; archived it is not
+    under archived; mark_all_as_read leaves it alone; it stays in sent."""
+    conv = tina.create([SAM], "hi", group_conversation=True)
+    assert tina.update(conv["id"], workflow_state="unread")["workflow_state"] == "unread"
+    assert tina.unread_count() == "0"
+    assert tina.ids(scope="unread") == []
+    tina.post("conversations/mark_all_as_read")
+    assert tina.show(conv["id"])["workflow_state"] == "unread"
+    tina.update(conv["id"], workflow_state="archived")
+    assert tina.ids(scope="archived") == []
+    assert tina.ids(scope="sent") == [conv["id"]]
