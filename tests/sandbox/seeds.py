@@ -213,3 +213,27 @@ def big_school() -> dict[str, Any]:
         }
     )
     return seed
+
+
+QUIET = 50  # a course where students may not message each other (send_messages off)
+
+
+def quiet_school() -> dict[str, Any]:
+    """The base world plus a course whose students lack send_messages (the engine's seed
+    extension ``students_can_message: false``), for §4.2 step 6 and §6.6."""
+    seed = school()
+    seed["courses"].append(
+        {
+            "id": QUIET,
+            "name": "Quiet Seminar",
+            "course_code": "QUIET",
+            "workflow_state": "available",
+            "students_can_message": False,
+            "enrollments": [
+                {"user_id": TINA, "type": "TeacherEnrollment"},
+                {"user_id": SAM, "type": "StudentEnrollment"},
+                {"user_id": SUE, "type": "StudentEnrollment"},
+            ],
+        }
+    )
+    return seed

@@ -644,3 +644,35 @@ def test_4_2_self_excluded_when_counting_recipients(tina: Caller) -> None:
     conv = tina.create([TINA, SAM], "hi")
     assert conv["private"] is True
     assert len(conv["messages"]) == 1
+
+
+@pytest.mark.parametrize(
+    ("sender", "recipient"),
+    [(seeds.OLIVE, SUE), (SUE, seeds.OLIVE), (seeds.OLIVE, STAN)],
+)
+def test_6_4_observer_rules(world: World, sender: int, recipient: int) -> None:
+    """§6.4: observers may message their observees and the course's teachers (not other
+    students); students cannot see observers other than their own."""
+    r = world.as_(sender).post("conversations", {"recipients": [recipient], "body": "hi"})
+    assert err(r) == RECIPIENTS_INVALID
+
+
+def test_6_4_student_may_write_to_own_observer(sam: Caller) -> None:
+    """§6.4: a student sees their own observer."""
+    assert sam.create([seeds.OLIVE], "hi mum")["audience"] == [seeds.OLIVE]
+
+
+def test_4_2_v6_no_send_messages_right(make_world: Callable[..., World]) -> None:
+    """§4.2 step 6: in a course where the sender lacks send_messages, writing to someone who
+    is neither an instructor nor an observee ⇒ the sentence in attribute, message ""."""
+    world = make_world(seeds.quiet_school())
+    sam = world.as_(SAM)
+    r = sam.post(
+        "conversations",
+        {"recipients": [SUE], "body": "psst", "context_code": f"course_{seeds.QUIET}"},
+    )
+    assert err(r) == [
+        {"attribute": "Unable to send messages to users in Quiet Seminar", "message": ""}
+    ]
+    ok = sam.create([TINA], "a question", context_code=f"course_{seeds.QUIET}")
+    assert ok["context_code"] == f"course_{seeds.QUIET}"

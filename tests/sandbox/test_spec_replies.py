@@ -539,3 +539,25 @@ def test_4_9_c5_before_c6(world: World) -> None:
     )
     assert r.status_code == 401
     assert r.json()[0]["attribute"] == "recipients"
+
+
+def test_4_9_participants_always_accepted_as_recipients(world: World) -> None:
+    """§4.9 check 4: users already in the conversation are accepted as recipients even when
+    the sender could not otherwise message them (Sam and Carl share no course)."""
+    tina, sam = world.as_(TINA), world.as_(SAM)
+    conv = tina.create([SAM, CARL], "both", group_conversation=True)
+    reply = sam.reply(conv["id"], "hello Carl", recipients=[CARL])
+    assert sorted(reply["messages"][0]["participating_user_ids"]) == [SAM, CARL]
+    assert bodies(world.as_(CARL).show(conv["id"]))[0] == "hello Carl"
+
+
+def test_6_6_teacher_involved_keeps_replies_open(make_world: Callable[..., World]) -> None:
+    """§6.6: a student without send_messages may still reply when a teacher is involved."""
+    world = make_world(seeds.quiet_school())
+    tina, sam = world.as_(TINA), world.as_(SAM)
+    conv = tina.create(
+        [SAM, SUE], "seminar", group_conversation=True, context_code=f"course_{seeds.QUIET}"
+    )
+    shown = sam.show(conv["id"])
+    assert "cannot_reply" not in shown
+    assert bodies(sam.reply(conv["id"], "thanks")) == ["thanks"]
