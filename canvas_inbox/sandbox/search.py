@@ -83,7 +83,8 @@ async def search_recipients(request: Request) -> Response:
         results = _single_user(request, team, query, single)
     else:
         results = _contexts(team, query, base) if query.kinds & CONTEXT_KINDS else []
-        if "user" in query.kinds and not _synthetic_only(query):
+        # Role entries stand in for a course's users only where contexts were asked for.
+        if "user" in query.kinds and not (_synthetic_only(query) and query.kinds & CONTEXT_KINDS):
             results += _users(team, query, base)
     _, per_page = page_and_size(_without_page(p))
     offset = _offset(p.str("page"))

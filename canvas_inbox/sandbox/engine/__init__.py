@@ -1,0 +1,1 @@
+"""The Conversations engine: rules (core), create and reply paths, JSON, routes."""
