@@ -99,20 +99,34 @@ class Sync:
         return fresh
 
     async def list_scope(self, scope: Scope, context_code: str | None = None) -> list[Any]:
-        """A whole list (all pages; the client fetches pages 2..last concurrently)."""
-        filters = (context_code,) if context_code else ()
-        wire = await talk(
-            self.core,
-            self.core.api.list_conversations(
-                scope=None if scope == "inbox" else scope, filter=filters, per_page=PAGE
-            ),
-        )
-        rows = [self.core.overlay(convert.conversation(item)) for item in wire]
+        """A whole list (all pages; the client fetches pages 2..last concurrently). Each
+        page is written as it arrives, while the next ones are still on the wire; the
+        closing write (the listing itself) then finds the rows unchanged and is cheap."""
         store = self.core.store
         self.prime()
-        pairs = [(store.conversation(r.id), r) for r in rows] if self.core.primed else []
-        store.upsert_conversations(rows, scope=scope, context_code=context_code, complete=True)
-        self.core.announce(pairs)
+        mark = store.revision()  # rows written after this are not dropped by the listing
+        pages = self.core.api.iter_conversation_pages(
+            scope=None if scope == "inbox" else scope,
+            filter=(context_code,) if context_code else (),
+            per_page=PAGE,
+        )
+        rows: list[Conversation] = []
+        seen: set[int] = set()
+        try:
+            while (page := await talk(self.core, anext(pages, None))) is not None:
+                fresh = [self.core.overlay(convert.conversation(item)) for item in page]
+                # A conversation that moved between pages while they were fetched: once.
+                fresh = [row for row in fresh if row.id not in seen]
+                seen.update(row.id for row in fresh)
+                if self.core.primed:
+                    self.core.announce([(store.conversation(r.id), r) for r in fresh])
+                store.upsert_conversations(fresh)
+                rows.extend(fresh)
+        finally:
+            await pages.aclose()
+        store.upsert_conversations(
+            rows, scope=scope, context_code=context_code, complete=True, as_of=mark
+        )
         return rows
 
     async def full(self, *, lists_only: bool = False) -> SyncCounts:
