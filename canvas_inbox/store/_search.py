@@ -123,18 +123,23 @@ def _conversation_doc(c: Conversation, has_thread: bool) -> tuple[object, ...]:
     return (-c.id, c.id, None, at, one_line(c.subject or ""), one_line(preview), one_line(names))
 
 
+# Unchanged documents are left alone: re-indexing costs an FTS delete and insert.
+_PUT_CONVERSATION_DOC = """
+INSERT INTO docs (id, cid, mid, at, subject, body, names) VALUES (?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (id) DO UPDATE SET
+    at = excluded.at, subject = excluded.subject, body = excluded.body, names = excluded.names
+WHERE at IS NOT excluded.at OR subject != excluded.subject
+    OR body != excluded.body OR names != excluded.names
+"""
+
+
 def index_conversations(db: sqlite3.Connection, conversations: Sequence[Conversation]) -> None:
-    """(Re)index the conversation documents; unchanged ones are left alone (cheap syncs)."""
+    """(Re)index the conversation documents."""
     if not conversations:
         return
     threads = {cid for (cid,) in db.execute("SELECT cid FROM threads")}
     db.executemany(
-        "INSERT INTO docs (id, cid, mid, at, subject, body, names) VALUES (?, ?, ?, ?, ?, ?, ?)"
-        " ON CONFLICT (id) DO UPDATE SET at = excluded.at, subject = excluded.subject,"
-        " body = excluded.body, names = excluded.names"
-        " WHERE at IS NOT excluded.at OR subject != excluded.subject"
-        " OR body != excluded.body OR names != excluded.names",
-        [_conversation_doc(c, c.id in threads) for c in conversations],
+        _PUT_CONVERSATION_DOC, [_conversation_doc(c, c.id in threads) for c in conversations]
     )
 
 
@@ -165,12 +170,7 @@ def index_thread(db: sqlite3.Connection, thread: Thread) -> None:
         _message_docs(thread),
     )
     # The thread's messages are indexed now: the preview would only duplicate them.
-    db.execute(
-        "INSERT INTO docs (id, cid, mid, at, subject, body, names) VALUES (?, ?, ?, ?, ?, ?, ?)"
-        " ON CONFLICT (id) DO UPDATE SET at = excluded.at, subject = excluded.subject,"
-        " body = excluded.body, names = excluded.names",
-        _conversation_doc(c, True),
-    )
+    db.execute(_PUT_CONVERSATION_DOC, _conversation_doc(c, True))
 
 
 def remove(db: sqlite3.Connection, ids: Sequence[int]) -> None:
