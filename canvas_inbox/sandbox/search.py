@@ -15,7 +15,7 @@ from canvas_inbox.sandbox.engine.common import base_url, db, roster
 from canvas_inbox.sandbox.engine.serialize import GROUP_AVATAR, USER_AVATAR
 from canvas_inbox.sandbox.http import (
     Params,
-    current_user_id,
+    authenticate,
     link_header,
     page_and_size,
     page_url,
@@ -65,7 +65,7 @@ def _kinds(p: Params) -> set[str]:
 
 
 async def search_recipients(request: Request) -> Response:
-    me = current_user_id(request)
+    me = await authenticate(request)
     p = await params(request)
     team = roster(request)
     query = Query(

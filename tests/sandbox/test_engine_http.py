@@ -120,3 +120,12 @@ def test_rails_parameter_names_nest() -> None:
     assert [truthy(v) for v in ("1", "true", "YES", "on", "0", "false", "wat", "")] == [
         True, True, True, True, False, False, False, False,
     ]  # fmt: skip
+
+
+def test_a_token_may_come_as_a_post_parameter(busy: Clients) -> None:
+    response = httpx.post(
+        f"{busy.sandbox.api}/conversations/mark_all_as_read",
+        data={"access_token": busy.sandbox.token(ANN)},
+    )
+    assert response.status_code == 200, response.text
+    assert busy[ANN].get("/conversations/unread_count").json() == {"unread_count": "0"}

@@ -25,7 +25,7 @@ from canvas_inbox.sandbox.engine.common import (
 from canvas_inbox.sandbox.engine.serialize import INDEX, SHOW, UPDATE, Renderer
 from canvas_inbox.sandbox.http import (
     MAX_ID,
-    current_user_id,
+    authenticate,
     generic_error,
     message_error,
     model_error,
@@ -43,7 +43,7 @@ MAX_BATCH_IDS = 500
 
 
 async def index(request: Request) -> Response:
-    user_id = current_user_id(request)
+    user_id = await authenticate(request)
     p = await params(request)
     selection = scopes.read_selection(p)
     wanted = includes(p)
@@ -64,7 +64,7 @@ async def index(request: Request) -> Response:
 
 
 async def show(request: Request) -> Response:
-    user_id = current_user_id(request)
+    user_id = await authenticate(request)
     p = await params(request)
     selection = scopes.read_selection(p)
     conversation_id = path_id(request)
@@ -89,7 +89,7 @@ def _set(tx: Tx, row_id: int, **values: Any) -> None:
 
 
 async def update(request: Request) -> Response:
-    user_id = current_user_id(request)
+    user_id = await authenticate(request)
     p = await params(request)
     selection = scopes.read_selection(p)
     conversation_id = path_id(request)
@@ -137,7 +137,7 @@ async def update(request: Request) -> Response:
 
 
 async def destroy(request: Request) -> Response:
-    user_id = current_user_id(request)
+    user_id = await authenticate(request)
     p = await params(request)
     conversation_id = path_id(request)
     with db(request).write() as tx:
@@ -150,7 +150,7 @@ async def destroy(request: Request) -> Response:
 
 
 async def mark_all_as_read(request: Request) -> Response:
-    user_id = current_user_id(request)
+    user_id = await authenticate(request)
     with db(request).write() as tx:
         rows = tx.conn.execute(
             "SELECT id FROM conversation_participants WHERE user_id = ?"
@@ -163,7 +163,7 @@ async def mark_all_as_read(request: Request) -> Response:
 
 
 async def unread_count(request: Request) -> Response:
-    user_id = current_user_id(request)
+    user_id = await authenticate(request)
     with db(request).read() as conn:
         count = scopes.unread_count(conn, user_id)
     return render(request, {"unread_count": str(count)})
@@ -173,7 +173,7 @@ async def unread_count(request: Request) -> Response:
 
 
 async def batch_update(request: Request) -> Response:
-    user_id = current_user_id(request)
+    user_id = await authenticate(request)
     p = await params(request)
     raw_ids = p.get("conversation_ids")
     if not isinstance(raw_ids, list) or not raw_ids:
@@ -254,7 +254,7 @@ def _progress_json(request: Request, row: Any) -> dict[str, Any]:
 
 
 async def progress(request: Request) -> Response:
-    user_id = current_user_id(request)
+    user_id = await authenticate(request)
     progress_id = path_id(request, "progress_id")
     with db(request).write() as tx:
         row = tx.conn.execute("SELECT * FROM progresses WHERE id = ?", (progress_id,)).fetchone()
@@ -276,7 +276,7 @@ async def progress(request: Request) -> Response:
 
 
 async def batches(request: Request) -> Response:
-    user_id = current_user_id(request)
+    user_id = await authenticate(request)
     p = await params(request)
     with db(request).read() as conn:
         rows = conn.execute(

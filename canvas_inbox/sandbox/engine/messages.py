@@ -23,7 +23,7 @@ from canvas_inbox.sandbox.http import (
     MAX_ID,
     ApiError,
     Params,
-    current_user_id,
+    authenticate,
     field_errors,
     generic_error,
     params,
@@ -49,7 +49,7 @@ def _text(p: Params, name: str) -> str | None:
 
 
 async def create_route(request: Request) -> Response:
-    user_id = current_user_id(request)
+    user_id = await authenticate(request)
     p = await params(request)
     team = roster(request)
     lookup_context(team, p.str("context_code"))  # a missing context is a 404 before all else
@@ -114,7 +114,7 @@ async def create_route(request: Request) -> Response:
 
 
 async def add_message(request: Request) -> Response:
-    user_id = current_user_id(request)
+    user_id = await authenticate(request)
     p = await params(request)
     selection = scopes.read_selection(p)
     conversation_id = path_id(request)
@@ -149,7 +149,7 @@ async def add_message(request: Request) -> Response:
 
 
 async def add_recipients(request: Request) -> Response:
-    user_id = current_user_id(request)
+    user_id = await authenticate(request)
     p = await params(request)
     selection = scopes.read_selection(p)
     conversation_id = path_id(request)
@@ -190,7 +190,7 @@ async def add_recipients(request: Request) -> Response:
 
 
 async def remove_messages(request: Request) -> Response:
-    user_id = current_user_id(request)
+    user_id = await authenticate(request)
     p = await params(request)
     selection = scopes.read_selection(p)
     conversation_id = path_id(request)
