@@ -34,6 +34,26 @@ decode_draft = msgspec.json.Decoder(Draft).decode
 decode_outbox = msgspec.json.Decoder(OutboxItem).decode
 
 
+def encode_typed(record: msgspec.Struct) -> bytes:
+    """``encode`` for what the user typed, which may hold lone surrogates (a terminal
+    decoding invalid UTF-8 with surrogateescape): UTF-8 cannot hold them, so they become
+    U+FFFD rather than the whole draft failing to save."""
+    try:
+        return encode(record)
+    except UnicodeEncodeError:
+        return encode(_replace_surrogates(msgspec.to_builtins(record)))
+
+
+def _replace_surrogates(value: object) -> object:
+    if isinstance(value, str):
+        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    if isinstance(value, dict):
+        return {_replace_surrogates(k): _replace_surrogates(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_replace_surrogates(v) for v in value]
+    return value
+
+
 def micros(when: datetime | None) -> int | None:
     """A sortable integer for a time: microseconds since the epoch, UTC.
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 import time
 
-from canvas_inbox.store._codec import decode_draft, decode_outbox, encode, micros
+from canvas_inbox.store._codec import decode_draft, decode_outbox, encode_typed, micros
 from canvas_inbox.store._guard import drafts_call
 from canvas_inbox.store.records import Draft, OutboxItem
 
@@ -24,7 +24,7 @@ class DraftsAndOutbox:
         self._keep.execute(
             "INSERT INTO drafts (id, saved_at, data) VALUES (?, ?, ?)"
             " ON CONFLICT (id) DO UPDATE SET saved_at = excluded.saved_at, data = excluded.data",
-            (draft.id, time.time_ns() // 1000, encode(draft)),
+            (draft.id, time.time_ns() // 1000, encode_typed(draft)),
         )
 
     @drafts_call
@@ -53,7 +53,7 @@ class DraftsAndOutbox:
             "INSERT INTO outbox (id, created_at, seq, data) VALUES"
             " (?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM outbox), ?)"
             " ON CONFLICT (id) DO UPDATE SET data = excluded.data",
-            (item.id, micros(item.created_at), encode(item)),
+            (item.id, micros(item.created_at), encode_typed(item)),
         )
 
     @drafts_call

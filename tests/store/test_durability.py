@@ -162,3 +162,12 @@ def test_two_stores_on_the_same_files_see_each_others_writes(cache_path: Path) -
         middle = tui.revision()
         tui.update_conversation(conv(2, 2, starred=True))
         assert before < middle < sync.revision()
+
+
+def test_a_draft_with_undecodable_terminal_bytes_is_still_saved(store: Store) -> None:
+    # A terminal decoding invalid UTF-8 with surrogateescape hands us lone surrogates.
+    draft = Draft(id="s", subject="caf\udce9", body="typed \udc80 here")
+    store.save_draft(draft)
+    assert store.draft("s") == Draft(id="s", subject="caf\ufffd", body="typed \ufffd here")
+    store.put_outbox(OutboxItem(id="o", draft=draft, created_at=datetime(2026, 9, 1, tzinfo=UTC)))
+    assert store.outbox()[0].draft.body == "typed \ufffd here"
