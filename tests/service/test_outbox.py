@@ -3,6 +3,7 @@ and a send of unknown outcome never delivered twice."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from pathlib import Path
 from typing import Any
@@ -198,3 +199,41 @@ async def test_an_unknown_outcome_is_checked_against_sent_and_never_sent_twice(
         assert item.state == "sent"
         assert "unknown" in [e.item.state for e in events.of(OutboxChanged)]
         assert await alex.copies("Exactly one copy.") == 1
+
+
+async def test_start_up_finishes_what_a_previous_run_left_in_the_outbox(
+    school_sandbox: Any, make_service: Any, tmp_path: Path
+) -> None:
+    from datetime import UTC, datetime
+
+    from canvas_inbox.service import OutboxItem
+    from canvas_inbox.store import Store
+
+    alex = Canvas(school_sandbox, ALEX)
+    sam = Canvas(school_sandbox, SAM)
+    cache = tmp_path / "crashed.sqlite3"
+    queued_at = datetime.now(UTC)
+    # The last run died right after its POST reached Canvas ("sending"), and before it
+    # could send a second message at all ("queued").
+    await sam.request("POST", "/conversations",
+                      data={"recipients[]": [str(ALEX)], "body": "Delivered before the crash",
+                            "context_code": f"course_{BIO}"})  # fmt: skip
+    store = Store.open(cache)
+    delivered = draft(recipients=(ALEX_R,), body="Delivered before the crash",
+                      context_code=f"course_{BIO}")  # fmt: skip
+    waiting = draft(recipients=(ALEX_R,), body="Still waiting", context_code=f"course_{BIO}")
+    store.put_outbox(OutboxItem(id="a", draft=delivered, state="sending", attempts=1,
+                                created_at=queued_at))  # fmt: skip
+    store.put_outbox(OutboxItem(id="b", draft=waiting, state="queued", created_at=queued_at))
+    store.close()
+    async with make_service(school_sandbox, cache=cache, background=True) as (service, events):
+        sent = {e.item.id for e in events.of(OutboxChanged) if e.item.state == "sent"}
+        for _ in range(300):
+            sent = {e.item.id for e in events.of(OutboxChanged) if e.item.state == "sent"}
+            if sent == {"a", "b"}:
+                break
+            await asyncio.sleep(0.05)
+        assert sent == {"a", "b"}
+        assert service.outbox() == []
+    assert await alex.copies("Delivered before the crash") == 1
+    assert await alex.copies("Still waiting") == 1
