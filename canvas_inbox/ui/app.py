@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 from textual import on, work
 from textual.app import App
 from textual.binding import BindingType
+from textual.css.query import NoMatches
 from textual.worker import Worker, WorkerState
 
 from canvas_inbox.config import Settings
@@ -136,7 +137,13 @@ class CanvasInboxApp(App[SwitchProfile | None]):
     def inbox_screen_call(self, call: Callable[[InboxScreen], object]) -> None:
         for screen in self.screen_stack:
             if isinstance(screen, InboxScreen) and screen.is_mounted:
-                call(screen)
+                try:
+                    call(screen)
+                except NoMatches:
+                    # An event that lands while the app closes finds the widgets gone.
+                    closing = getattr(self, "_exit", False) or getattr(screen, "_closing", False)
+                    if not closing and screen.is_attached:
+                        raise
 
     def show_error(self, line: str, *, reason: str | None = None) -> None:
         """One line, once: a refused action arrives both as ActionFailed and as the
