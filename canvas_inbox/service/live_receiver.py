@@ -56,6 +56,8 @@ class LiveEventReceiver:
         self.on_event = on_event
         self.received = 0
         self._server: asyncio.Server | None = None
+        self._connections: set[asyncio.StreamWriter] = set()
+        self._handlers: set[asyncio.Task[None]] = set()
 
     async def start(self) -> None:
         self._server = await asyncio.start_server(self._serve, self.host, self.port)
@@ -65,11 +67,21 @@ class LiveEventReceiver:
     async def aclose(self) -> None:
         if self._server is not None:
             self._server.close()
+            # Keep-alive connections outlive server.close(): end them, so their handlers
+            # finish instead of being cancelled when the loop stops.
+            for writer in list(self._connections):
+                writer.close()
+            if self._handlers:
+                await asyncio.wait(list(self._handlers), timeout=2)
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._server.wait_closed(), timeout=2)
             self._server = None
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self._connections.add(writer)
+        task = asyncio.current_task()
+        if task is not None:
+            self._handlers.add(task)
         try:
             while True:
                 keep = await self._one(reader, writer)
@@ -81,6 +93,9 @@ class LiveEventReceiver:
             with contextlib.suppress(ConnectionError):
                 writer.write(_reply("431 Request Header Fields Too Large", close=True))
         finally:
+            self._connections.discard(writer)
+            if task is not None:
+                self._handlers.discard(task)
             with contextlib.suppress(Exception):
                 writer.close()
                 await writer.wait_closed()
