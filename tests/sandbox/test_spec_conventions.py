@@ -326,3 +326,18 @@ def test_9_invalid_token_creates_nothing(world: World, sam: Caller) -> None:
     r = world.anonymous("token-nobody").post("conversations", {"recipients": [SAM], "body": "x"})
     assert r.status_code == 401
     assert sam.listing() == []
+
+
+def test_1_bodies_are_json(sam: Caller) -> None:
+    """§1: all bodies are JSON (Content-Type application/json)."""
+    for path in ("conversations", "conversations/unread_count", "search/recipients"):
+        r = sam.get(path)
+        assert r.headers["Content-Type"].startswith("application/json"), path
+
+
+def test_9_token_responses_carry_request_cost(sam: Caller) -> None:
+    """§9: every token-authenticated response carries X-Request-Cost (a float); without
+    throttling there is no X-Rate-Limit-Remaining."""
+    for r in (sam.get("conversations"), sam.get(f"conversations/{NO_SUCH_CONVERSATION}")):
+        assert float(r.headers["X-Request-Cost"]) >= 0
+        assert "X-Rate-Limit-Remaining" not in r.headers

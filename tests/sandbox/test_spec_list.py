@@ -410,3 +410,14 @@ def test_3_1_audience_contexts_come_from_the_callers_tags(world: World) -> None:
     assert sams["context_name"] == "Chemistry 150"
     carls = world.as_(CARL).show(conv["id"])
     assert carls["audience_contexts"] == {"courses": {str(CHEM): []}, "groups": {}}
+
+
+def test_4_1_uuid_filter_and_recipient_forms(dated: World) -> None:
+    """§4.1/§4.2 [version: recent]: users may be named uuid:<uuid> as a filter (like user_N)
+    and as a recipient."""
+    tina = dated.as_(TINA)
+    bravo = tina.find("Bravo", include=["uuid"])
+    sue_uuid = next(p["uuid"] for p in bravo["participants"] if p["id"] == SUE)
+    assert tina.ids(filter=[f"uuid:{sue_uuid}"]) == tina.ids(filter=[f"user_{SUE}"])
+    conv = tina.create([f"uuid:{sue_uuid}"], "by uuid", group_conversation=True)
+    assert conv["audience"] == [SUE]
