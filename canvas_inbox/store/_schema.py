@@ -163,7 +163,12 @@ def _cache_v3(db: sqlite3.Connection) -> None:
     )
 
 
-CACHE_MIGRATIONS: tuple[Migration, ...] = (_cache_v1, _cache_v2, _cache_v3)
+def _cache_v4(db: sqlite3.Connection) -> None:
+    """Find a filter's members by context code (rare filters start from them)."""
+    db.execute("CREATE INDEX conv_ctx ON conversations (ctx)")
+
+
+CACHE_MIGRATIONS: tuple[Migration, ...] = (_cache_v1, _cache_v2, _cache_v3, _cache_v4)
 
 
 # --- drafts and outbox -------------------------------------------------------------------

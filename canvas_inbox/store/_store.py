@@ -355,7 +355,11 @@ class Store(DraftsAndOutbox):
         in it until its data changes. A context filter matches the row's context_code
         or any code it was listed under.
         """
-        sql, params = _scopes.select(scope, context_code, limit)
+        members = False
+        if context_code:
+            (size,) = self._db.execute(_scopes.MEMBER_COUNT, {"f": context_code}).fetchone()
+            members = _scopes.members_first(size, limit)
+        sql, params = _scopes.select(scope, context_code, limit, members=members)
         return [decode_conversation(row[0]) for row in self._db.execute(sql, params)]
 
     @cache_call

@@ -9,7 +9,8 @@ import msgspec
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from canvas_inbox.store import Store
+from canvas_inbox.store import Store, _scopes
+from canvas_inbox.store._codec import decode_conversation
 from canvas_inbox.store.records import SCOPES, Conversation
 from tests.store.factories import conv
 
@@ -101,4 +102,10 @@ def test_scopes_match_the_rules_after_any_optimistic_changes(
                 expected = model(current, scope, code)
                 got = [c.id for c in store.conversations(scope, code, limit)]
                 assert got == (expected if limit is None else expected[:limit]), (scope, code)
+                # Both query plans (walk the scope's index / start from the filter's
+                # members) must give the same rows, whichever the store picks.
+                for members in (False, True):
+                    sql, params = _scopes.select(scope, code, limit, members=members)
+                    rows = store._db.execute(sql, params).fetchall()
+                    assert [decode_conversation(r[0]).id for r in rows] == got
                 assert store.count(scope, code) == len(expected)
