@@ -644,3 +644,22 @@ async def test_hostile_recipient_names_are_inert_everywhere(inbox_app: AppFactor
         svg = app.export_screenshot()
         for bad in ("\x1b", "\x07", "\u202e", "href"):
             assert bad not in svg
+
+
+async def test_the_attachment_path_completes_like_a_shell(
+    inbox_app: AppFactory, tmp_path: Path
+) -> None:
+    (tmp_path / "reports").mkdir()
+    (tmp_path / "reports" / "lab-5.pdf").write_text("pdf")
+    app = inbox_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c")
+        await pilot.pause()
+        await pilot.press("ctrl+t", *f"{tmp_path}/rep")
+        await pilot.pause(0.2)
+        await pilot.press("right")  # accept the suggestion
+        await pilot.press(*"la")
+        await pilot.pause(0.2)
+        await pilot.press("right", "enter")
+        await pilot.pause()
+        assert composer(app).draft.attachment_paths == (str(tmp_path / "reports" / "lab-5.pdf"),)

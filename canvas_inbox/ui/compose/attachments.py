@@ -3,8 +3,11 @@ so a send never fails on a typo found only after the review."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 from pathlib import Path
+
+from textual.suggester import Suggester
 
 # Canvas's default user quota is 50 MB and conversation attachments count against it.
 MAX_BYTES = 50 * 1024 * 1024
@@ -56,3 +59,36 @@ def file_size(path: str) -> int | None:
         return Path(path).stat().st_size
     except OSError:
         return None
+
+
+def _complete(text: str) -> str | None:
+    """The first entry of the typed folder that starts with the typed name."""
+    expanded = os.path.expanduser(text)
+    folder, partial = os.path.split(expanded)
+    try:
+        names = sorted(os.listdir(folder or "."))
+    except OSError:
+        return None
+    for name in names:
+        if name.startswith(partial) and name != partial and not name.startswith("."):
+            full = os.path.join(folder, name)
+            completed = full + (os.sep if os.path.isdir(full) else "")
+            # Show it as the user wrote it: "~/Doc" completes to "~/Documents/".
+            if text.startswith("~") and expanded != text:
+                home = os.path.expanduser("~")
+                completed = "~" + completed[len(home) :]
+            return completed
+    return None
+
+
+class PathSuggester(Suggester):
+    """Completes file paths in the attachment field (→ accepts), as a shell would."""
+
+    def __init__(self) -> None:
+        super().__init__(use_cache=False, case_sensitive=True)
+
+    async def get_suggestion(self, value: str) -> str | None:
+        if not value.strip():
+            return None
+        # Listing a folder is disk I/O: off the event loop.
+        return await asyncio.to_thread(_complete, value)

@@ -68,7 +68,8 @@ class RecipientInput(Input):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("down", "suggestion(1)", "Next suggestion", show=False, id="to-next"),
         Binding("up", "suggestion(-1)", "Previous suggestion", show=False, id="to-previous"),
-        Binding("escape", "close_suggestions", "Close suggestions", show=False, id="to-close"),
+        # Closes the suggestions if open, else leaves like anywhere in the composer.
+        Binding("escape", "close_suggestions", "Leave", show=True, id="to-close"),
     ]
 
     def action_delete_left(self) -> None:

@@ -24,7 +24,12 @@ from textual.widgets.option_list import Option
 from canvas_inbox.config import Settings
 from canvas_inbox.service import Context, Draft, InboxAPI, ServiceError
 from canvas_inbox.ui.compose import drafting
-from canvas_inbox.ui.compose.attachments import AttachmentError, check_path, human_size
+from canvas_inbox.ui.compose.attachments import (
+    AttachmentError,
+    PathSuggester,
+    check_path,
+    human_size,
+)
 from canvas_inbox.ui.compose.editor import EditorError, edit_text
 from canvas_inbox.ui.compose.recipients import RecipientField
 from canvas_inbox.ui.compose.review import ReviewScreen
@@ -153,7 +158,12 @@ class ComposeScreen(Screen[None]):
                        placeholder="Write your message (ctrl+e opens your editor)")  # fmt: skip
         with Horizontal(classes="field", id="attach-row"):
             yield Label("Attach", classes="field-label")
-            yield Input(placeholder="path to a file, enter adds it", id="attach", compact=True)
+            yield Input(
+                placeholder="path to a file (→ completes), enter adds it",
+                id="attach",
+                compact=True,
+                suggester=PathSuggester(),
+            )
         with Vertical(id="attachments-box"):
             # Indented by padding, not margin: a margin here would narrow the body too.
             yield AttachmentList(id="attachments")
