@@ -236,7 +236,7 @@ def nest(pairs: Iterable[tuple[str, Any]]) -> dict[str, Any]:
     return data
 
 
-TRUE_WORDS = frozenset({"1", "true", "yes", "on", "t", "y"})
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})  # §1; nothing else is true
 
 
 def truthy(value: Any) -> bool:
