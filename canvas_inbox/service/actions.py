@@ -171,9 +171,7 @@ class Actions:
         row = convert.merge(old, convert.conversation(wire))
         self.core.announce([(old, row)])  # Canvas's answer may carry a new message
         was = counts_as_unread(old)
-        self.core.store.update_conversation(row) if old else self.core.store.upsert_conversations(
-            [row]
-        )
+        self.core.store.update_conversation(row)  # inserts it if the cache did not know it
         if was != counts_as_unread(row) and self.core.unread is not None:
             self.core.set_unread(self.core.unread + counts_as_unread(row) - was)
         self.core.changed({row.id})

@@ -166,3 +166,29 @@ async def test_search_recipients_offers_people_and_course_targets(
         assert students.kind == "context"
         assert students.user_count == 2
         assert await service.search_recipients("   ") == []
+
+
+async def test_a_server_that_is_not_canvas_is_reported_in_one_line(make_service: Any) -> None:
+    import asyncio
+
+    async def not_canvas(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        page = b"<html><body>Welcome to our school website</body></html>"
+        head = f"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {len(page)}"
+        writer.write(head.encode() + b"\r\nConnection: close\r\n\r\n" + page)
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(not_canvas, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        async with make_service(f"http://127.0.0.1:{port}") as (service, _):
+            with pytest.raises(ServiceError) as raised:
+                await service.refresh()
+            assert "\n" not in str(raised.value)
+            assert "unexpectedly" in str(raised.value)
+            assert not service.online
+            assert service.cached_conversations("inbox") == []
+    finally:
+        server.close()
+        await server.wait_closed()
