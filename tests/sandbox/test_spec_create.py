@@ -676,3 +676,8 @@ def test_4_2_v6_no_send_messages_right(make_world: Callable[..., World]) -> None
     ]
     ok = sam.create([TINA], "a question", context_code=f"course_{seeds.QUIET}")
     assert ok["context_code"] == f"course_{seeds.QUIET}"
+
+
+def test_4_2_user_note_is_ignored(tina: Caller) -> None:
+    """§4.2: user_note (faculty journal, removed upstream) is accepted and ignored."""
+    assert tina.create([SAM], "hi", user_note="1")["message_count"] == 1

@@ -421,3 +421,14 @@ def test_4_1_uuid_filter_and_recipient_forms(dated: World) -> None:
     assert tina.ids(filter=[f"uuid:{sue_uuid}"]) == tina.ids(filter=[f"user_{SUE}"])
     conv = tina.create([f"uuid:{sue_uuid}"], "by uuid", group_conversation=True)
     assert conv["audience"] == [SUE]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"interleave_submissions": "1"}, {"include_beta": "1"}, {"include": ["uuid"]}],
+)
+def test_4_1_ignored_and_optional_parameters(dated: World, params: dict) -> None:
+    """§4.1: interleave_submissions is ignored; include_beta/include[] never change which
+    conversations are listed or their order."""
+    tina = dated.as_(TINA)
+    assert tina.ids(**params) == tina.ids()

@@ -286,3 +286,13 @@ def test_4_14_search_terms_property(search: Any, terms: list[str]) -> None:
         hay = (user["name"].lower(), user["short_name"].lower())
         if user["id"] in messageable and all(any(w in h for h in hay) for w in words):
             assert user["id"] in found, (query, user["name"])
+
+
+def test_4_14_ended_courses_after_active_contexts(search: Any) -> None:
+    """§4.14: active contexts come before recently-ended ones (History 200 is completed)."""
+    ids = context_ids(search(TINA, type="context"))
+    ended = f"course_{seeds.HIS}"
+    if ended in ids:  # hiding it is also allowed ("inactive hidden unless requested")
+        active = [i for i in ids if i not in {ended, "section_201"}]
+        assert ids.index(ended) > max(ids.index(i) for i in active)
+    assert f"course_{BIO}" in ids

@@ -7,6 +7,8 @@ import time
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.sandbox.conftest import World
 from tests.sandbox.seeds import BIO, LAB_TEAM, LOU, SAM, SUE, TINA
@@ -199,3 +201,19 @@ def test_3_1_course_context_fields(tina: Caller, sam: Caller) -> None:
     assert row["context_code"] == f"course_{BIO}"
     assert row["context_name"] == "Biology 101"
     assert row["audience"] == [TINA]
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(body=st.text(max_size=300))
+def test_12_any_text_round_trips_property(tina: Caller, body: str) -> None:
+    """§12/§3.3 (property): any non-blank text (any Unicode, control characters included) is
+    stored and returned exactly; a blank one is refused with body/blank."""
+    r = tina.post("conversations", json={"recipients": [str(SAM)], "body": body})
+    if body.strip() == "":
+        assert r.status_code == 400, r.text
+        assert r.json() == [{"attribute": "body", "message": "blank"}]
+    else:
+        assert r.status_code == 201, r.text
+        assert r.json()[0]["messages"][0]["body"] == body
