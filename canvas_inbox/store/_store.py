@@ -258,7 +258,10 @@ class Store(DraftsAndOutbox):
             changed = [i for i, row in enumerate(columns) if stored.get(row[0]) != row[-1]]
             db.executemany(_UPSERT, [(*columns[i], in_sent, rev) for i in changed])
             _search.index_conversations(db, [listed[i] for i in changed])
-            self._touch(listed[i].id for i in changed)
+            if not complete:
+                # A complete listing is a snapshot like the others of its sync; what
+                # the others may not know about are changes made around them.
+                self._touch(listed[i].id for i in changed)
             if in_sent:
                 db.executemany(
                     "UPDATE conversations SET in_sent = 1 WHERE id = ? AND in_sent = 0", ids
@@ -421,8 +424,7 @@ class Store(DraftsAndOutbox):
                 conversation = thread.conversation
                 cid = conversation.id
                 db.execute(_UPSERT, (*conversation_columns(conversation), 0, rev))
-                if db.execute("SELECT changes()").fetchone()[0]:
-                    self._touch((cid,))
+                self._touch((cid,))
                 db.execute("DELETE FROM messages WHERE cid = ?", (cid,))
                 db.executemany(
                     "INSERT INTO messages (cid, pos, id, author_id, created_at, data)"

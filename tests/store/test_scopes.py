@@ -185,14 +185,17 @@ def test_without_a_mark_rows_changed_moments_ago_survive_a_complete_listing(
 ) -> None:
     monkeypatch.setattr(_store, "RECENT_SECONDS", 120.0)
     store.upsert_conversations([conv(1, 3), conv(2, 2)], scope="inbox", complete=True)
+    # What a complete listing wrote is a snapshot, not a change the next one could miss.
+    store.upsert_conversations([conv(1, 3)], scope="inbox", complete=True)
+    assert ids(store, "inbox") == [1]
     # The user starts a conversation (in sent only) while the sent list is in flight.
     store.update_conversation(conv(3, None, authored_hours_ago=0))
     store.upsert_conversations([], scope="sent", complete=True)
     assert ids(store, "sent") == [3]
     # Once the grace has passed, the listing settles them as usual.
     monkeypatch.setattr(_store, "RECENT_SECONDS", 0.0)
-    store.upsert_conversations([conv(1, 3)], scope="inbox", complete=True)
-    assert ids(store, "inbox") == [1]
+    store.upsert_conversations([], scope="sent", complete=True)
+    assert ids(store, "sent") == []
 
 
 def test_revision_moves_only_when_data_changes(store: Store) -> None:
