@@ -80,7 +80,7 @@ class Core:
         self.closing = False
         self.tasks: set[asyncio.Task[Any]] = set()
         # Set by every call from the UI: the poller speeds up again and polls at once.
-        self.activity = asyncio.Event() if _has_loop() else None
+        self.activity = asyncio.Event()  # binds to a loop on first use (3.10+)
         self.last_activity = self.now()
         self.actions_seen = 0  # counts user calls: the poller compares it between rounds
         # Conversations hidden while their delete waits out the undo window.
@@ -165,11 +165,7 @@ class Core:
         """The user did something: poll at the busy rate again (and with ``wake``, now)."""
         self.last_activity = self.now()
         self.actions_seen += 1
-        if not wake:
-            return
-        if self.activity is None and _has_loop():
-            self.activity = asyncio.Event()
-        if self.activity is not None:
+        if wake:
             self.activity.set()
 
     def overlay(self, row: Conversation) -> Conversation:

@@ -84,9 +84,7 @@ class Poller:
     async def _wait(self, seconds: float) -> None:
         """Sleep, but wake early for user activity, an explicit wake(), or a resume."""
         activity = self.core.activity
-        waiters = [asyncio.ensure_future(self._wake.wait())]
-        if activity is not None:
-            waiters.append(asyncio.ensure_future(activity.wait()))
+        waiters = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(activity.wait())]
         sleeper = asyncio.ensure_future(self._sleep(seconds))
         try:
             await asyncio.wait([sleeper, *waiters], return_when=asyncio.FIRST_COMPLETED)
@@ -94,8 +92,7 @@ class Poller:
             for task in (sleeper, *waiters):
                 task.cancel()
             self._wake.clear()
-            if activity is not None:
-                activity.clear()
+            activity.clear()
 
     async def _sleep(self, seconds: float) -> None:
         """The event loop's clock stops while the machine sleeps; the wall clock does not.
