@@ -54,6 +54,9 @@ def write_once(db: Database, team: Roster, rng: random.Random, target: int) -> i
             " JOIN conversation_participants b ON b.conversation_id = a.conversation_id"
             " JOIN conversations c ON c.id = a.conversation_id"
             " WHERE a.user_id = ? AND b.user_id = ? AND b.message_count > 0"
+            # Small threads only: nobody replies-all to a whole class out of the blue.
+            " AND (SELECT count(*) FROM conversation_participants p"
+            " WHERE p.conversation_id = a.conversation_id) <= 4"
             " ORDER BY a.conversation_id",
             (author, target),
         ).fetchall()
