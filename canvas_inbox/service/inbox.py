@@ -322,9 +322,13 @@ class InboxService:
     # --- sync (the scripting commands and tests) --------------------------------------------
     async def sync(self, *, lists_only: bool = False) -> SyncCounts:
         sync, _, _ = self._need()
-        if not lists_only:
-            await asyncio.gather(sync.identity(), self.fetch_unread_count())
-        return await sync.full(lists_only=lists_only)
+        if lists_only:
+            return await sync.full(lists_only=True)
+        # All at once: who we are and the count need not wait for the lists, nor they.
+        _, _, counts = await asyncio.gather(
+            sync.identity(), self.fetch_unread_count(), sync.full()
+        )
+        return counts
 
     async def fetch_unread_count(self) -> int:
         self._need()

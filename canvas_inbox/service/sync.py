@@ -6,6 +6,7 @@ thread not cached or changed) that makes search and offline reading work.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -98,7 +99,13 @@ class Sync:
             self.refreshed = True
         return fresh
 
-    async def list_scope(self, scope: Scope, context_code: str | None = None) -> list[Any]:
+    async def list_scope(
+        self,
+        scope: Scope,
+        context_code: str | None = None,
+        *,
+        on_page: Callable[[list[Conversation]], None] | None = None,
+    ) -> list[Any]:
         """A whole list (all pages; the client fetches pages 2..last concurrently). Each
         page is written as it arrives, while the next ones are still on the wire; the
         closing write (the listing itself) then finds the rows unchanged and is cheap."""
@@ -122,6 +129,8 @@ class Sync:
                     self.core.announce([(store.conversation(r.id), r) for r in fresh])
                 store.upsert_conversations(fresh)
                 rows.extend(fresh)
+                if on_page is not None:
+                    on_page(fresh)
         finally:
             await pages.aclose()
         store.upsert_conversations(
@@ -140,75 +149,107 @@ class Sync:
         counts = SyncCounts()
         scopes: tuple[Scope, ...] = ("inbox",) if lists_only else SCOPES
         self.core.emit(SyncProgress("lists", 0, len(scopes)))
-        listed = await asyncio.gather(*(self.list_scope(scope) for scope in scopes))
+        # Threads are fetched as soon as their rows are listed: the lists' last pages and
+        # the first threads share the connections instead of waiting on each other.
+        fetcher = None if lists_only else ThreadFetcher(self.core, counts)
+        offer = fetcher.offer if fetcher is not None else None
+        try:
+            listed = await asyncio.gather(*(self.list_scope(s, on_page=offer) for s in scopes))
+        except BaseException:
+            if fetcher is not None:
+                await fetcher.abandon()
+            raise
         counts.lists = len(scopes)
         self.core.primed = True
         self.core.changed()
         self.core.emit(SyncProgress("lists", len(scopes), len(scopes)))
-        rows: dict[int, Conversation] = {}
-        for scope_rows in listed:
-            for row in scope_rows:
-                rows.setdefault(row.id, row)
-        counts.conversations = len(rows)
-        if lists_only:
-            return counts
-        store = self.core.store
-        cached = store.thread_ids()
-        wanted = [
-            row
-            for row in rows.values()
-            if row.id not in cached or not thread_is_current(store.thread(row.id), row)
-        ]
-        counts.threads_cached = len(rows) - len(wanted)
-        total = len(wanted)
-        self.core.emit(SyncProgress("threads", 0, total))
-        if wanted:
-            await self._threads(wanted, counts, total)
-        self.core.emit(SyncProgress("threads", total, total))
+        counts.conversations = len({row.id for rows in listed for row in rows})
+        if fetcher is not None:
+            await fetcher.finish()
         return counts
 
-    async def _threads(self, wanted: list[Conversation], counts: SyncCounts, total: int) -> None:
-        queue: asyncio.Queue[Conversation] = asyncio.Queue()
-        for row in wanted:
-            queue.put_nowait(row)
-        store = self.core.store
-        stopped: list[Unreachable] = []
-        batch: list[Thread] = []
-        pairs: list[tuple[Conversation | None, Conversation]] = []
 
-        async def worker() -> None:
-            while not queue.empty() and not stopped:
-                row = queue.get_nowait()
-                try:
-                    wire = await talk(
-                        self.core,
-                        self.core.api.get_conversation(row.id, auto_mark_as_read=False),
-                    )
-                except Refused:
-                    counts.threads_failed += 1  # deleted meanwhile, or no longer ours
-                    continue
-                except Unreachable as error:
-                    # Every other request would fail too: stop, keep what was fetched.
-                    stopped.append(error)
-                    return
-                thread = convert.thread(wire)
-                # It may have changed since it was listed: then this is the first look.
-                pairs.append((store.conversation(row.id), thread.conversation))
-                batch.append(thread)
-                if len(batch) >= SAVE_EVERY:
-                    store.save_threads(batch)  # one transaction for many: far cheaper
-                    batch.clear()
-                counts.threads_fetched += 1
-                done = counts.threads_fetched + counts.threads_failed
-                if done % PROGRESS_EVERY == 0:
-                    self.core.emit(SyncProgress("threads", done, total))
+class ThreadFetcher:
+    """Fetches the threads offered to it (not cached, or changed since), with at most
+    ``max_concurrency`` workers, writing them to the cache in batches."""
 
-        workers = max(1, self.core.settings.max_concurrency)
+    def __init__(self, core: Core, counts: SyncCounts) -> None:
+        self.core = core
+        self.counts = counts
+        self.store = core.store
+        self.cached = self.store.thread_ids()
+        self.offered: set[int] = set()
+        self.queue: asyncio.Queue[Conversation | None] = asyncio.Queue()
+        self.total = 0
+        self.listed = False  # every list is in: the total is final
+        self.stopped: list[Unreachable] = []
+        self.batch: list[Thread] = []
+        self.pairs: list[tuple[Conversation | None, Conversation]] = []
+        workers = max(1, core.settings.max_concurrency)
+        self.workers = [asyncio.ensure_future(self._work()) for _ in range(workers)]
+
+    def offer(self, rows: list[Conversation]) -> None:
+        for row in rows:
+            if row.id in self.offered:
+                continue
+            self.offered.add(row.id)
+            if row.id in self.cached and thread_is_current(self.store.thread(row.id), row):
+                self.counts.threads_cached += 1
+                continue
+            self.total += 1
+            self.queue.put_nowait(row)
+
+    async def _work(self) -> None:
+        counts = self.counts
+        while (row := await self.queue.get()) is not None:
+            if self.stopped:
+                continue  # drain: the connection is gone
+            try:
+                wire = await talk(
+                    self.core, self.core.api.get_conversation(row.id, auto_mark_as_read=False)
+                )
+            except Refused:
+                counts.threads_failed += 1  # deleted meanwhile, or no longer ours
+                continue
+            except Unreachable as error:
+                # Every other request would fail too: stop, keep what was fetched.
+                self.stopped.append(error)
+                continue
+            thread = convert.thread(wire)
+            # It may have changed since it was listed: then this is the first look.
+            self.pairs.append((self.store.conversation(row.id), thread.conversation))
+            self.batch.append(thread)
+            if len(self.batch) >= SAVE_EVERY:
+                self._save()
+            counts.threads_fetched += 1
+            done = counts.threads_fetched + counts.threads_failed
+            if done % PROGRESS_EVERY == 0:
+                total = self.total if self.listed else None
+                self.core.emit(SyncProgress("threads", done, total))
+
+    def _save(self) -> None:
+        if self.batch:
+            self.store.save_threads(self.batch)  # one transaction for many: far cheaper
+            self.batch.clear()
+        self.core.announce(self.pairs)
+        self.pairs.clear()
+
+    async def finish(self) -> None:
+        self.listed = True
+        done = self.counts.threads_fetched + self.counts.threads_failed
+        self.core.emit(SyncProgress("threads", done, self.total))
+        for _ in self.workers:
+            self.queue.put_nowait(None)
         try:
-            await asyncio.gather(*(worker() for _ in range(min(workers, len(wanted)))))
+            await asyncio.gather(*self.workers)
         finally:
-            if batch:
-                store.save_threads(batch)
-            self.core.announce(pairs)
-        if stopped:
-            raise stopped[0]
+            self._save()
+        self.core.emit(SyncProgress("threads", self.total, self.total))
+        if self.stopped:
+            raise self.stopped[0]
+
+    async def abandon(self) -> None:
+        for worker in self.workers:
+            worker.cancel()
+        await asyncio.gather(*self.workers, return_exceptions=True)
+        self._save()
