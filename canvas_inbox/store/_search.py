@@ -16,6 +16,7 @@ here in Python on the final snippet string, so they are exact by construction.
 from __future__ import annotations
 
 import functools
+import json
 import re
 import sqlite3
 import unicodedata
@@ -24,40 +25,6 @@ from dataclasses import dataclass
 
 from canvas_inbox.store._codec import from_micros, micros
 from canvas_inbox.store.records import Conversation, Message, SearchHit, Thread
-
-SCHEMA = """
-CREATE TABLE docs (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    cid INTEGER NOT NULL,
-    mid INTEGER,
-    at INTEGER,
-    subject TEXT NOT NULL,
-    body TEXT NOT NULL,
-    names TEXT NOT NULL
-);
-CREATE INDEX docs_cid ON docs (cid, mid);
-CREATE INDEX docs_at ON docs (at DESC, id DESC);
-CREATE VIRTUAL TABLE fts USING fts5 (
-    subject, body, names,
-    content = 'docs', content_rowid = 'id',
-    tokenize = 'unicode61 remove_diacritics 2',
-    prefix = '2 3'
-);
-CREATE TRIGGER docs_ai AFTER INSERT ON docs BEGIN
-    INSERT INTO fts (rowid, subject, body, names)
-    VALUES (new.id, new.subject, new.body, new.names);
-END;
-CREATE TRIGGER docs_ad AFTER DELETE ON docs BEGIN
-    INSERT INTO fts (fts, rowid, subject, body, names)
-    VALUES ('delete', old.id, old.subject, old.body, old.names);
-END;
-CREATE TRIGGER docs_au AFTER UPDATE ON docs BEGIN
-    INSERT INTO fts (fts, rowid, subject, body, names)
-    VALUES ('delete', old.id, old.subject, old.body, old.names);
-    INSERT INTO fts (rowid, subject, body, names)
-    VALUES (new.id, new.subject, new.body, new.names);
-END;
-"""
 
 # Best first: subject matches weigh most, then names, then bodies (bm25 column
 # weights); among equals, the newest. FTS5 picks the best ``window`` by rank itself
@@ -109,6 +76,11 @@ def fold(text: str) -> str:
 
 
 # --- indexing ----------------------------------------------------------------------------
+# The index is kept by hand rather than by triggers on docs: FTS5 writes pending terms
+# out as a new segment whenever a rowid arrives out of order, and inside a trigger at
+# every statement, which made indexing 2,000 conversations take ~200 ms instead of
+# ~50 ms. So rows go to fts in ascending rowid order, in batches. (The external-content
+# 'delete' needs the old values: they are read from docs before docs changes.)
 
 
 def _names(people: Iterable[tuple[str, str]]) -> str:
@@ -116,21 +88,51 @@ def _names(people: Iterable[tuple[str, str]]) -> str:
 
 
 def _conversation_doc(c: Conversation, has_thread: bool) -> tuple[object, ...]:
-    names = ", ".join(dict.fromkeys(n for p in c.participants for n in (p.name, p.full_name) if n))
+    names = _names((p.name, p.full_name) for p in c.participants)
     preview = "" if has_thread else (c.last_message or "")
     at = micros(c.last_message_at or c.last_authored_message_at)
     # Indexed as the reader sees it: "\x1b[31msecret" must be found by "secret".
     return (-c.id, c.id, None, at, one_line(c.subject or ""), one_line(preview), one_line(names))
 
 
-# Unchanged documents are left alone: re-indexing costs an FTS delete and insert.
-_PUT_CONVERSATION_DOC = """
-INSERT INTO docs (id, cid, mid, at, subject, body, names) VALUES (?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (id) DO UPDATE SET
-    at = excluded.at, subject = excluded.subject, body = excluded.body, names = excluded.names
-WHERE at IS NOT excluded.at OR subject != excluded.subject
-    OR body != excluded.body OR names != excluded.names
-"""
+def _unindex(db: sqlite3.Connection, where: str, param: str) -> None:
+    """Take the docs matching ``where`` (one JSON-array parameter) out of fts and docs."""
+    db.execute(
+        "INSERT INTO fts (fts, rowid, subject, body, names)"  # noqa: S608 - constants only
+        f" SELECT 'delete', id, subject, body, names FROM docs WHERE {where} ORDER BY id",
+        (param,),
+    )
+    db.execute(f"DELETE FROM docs WHERE {where}", (param,))  # noqa: S608
+
+
+def _index(db: sqlite3.Connection, docs: list[tuple[object, ...]]) -> None:
+    """Add docs (id, cid, mid, at, subject, body, names) whose ids are not in docs."""
+    docs.sort(key=lambda d: d[0])  # type: ignore[arg-type, return-value]
+    db.executemany(
+        "INSERT INTO docs (id, cid, mid, at, subject, body, names) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        docs,
+    )
+    db.executemany(
+        "INSERT INTO fts (rowid, subject, body, names) VALUES (?, ?, ?, ?)",
+        [(d[0], d[4], d[5], d[6]) for d in docs],
+    )
+
+
+def _put_conversation_docs(db: sqlite3.Connection, docs: list[tuple[object, ...]]) -> None:
+    """Write conversation documents; unchanged ones are left alone (cheap re-syncs)."""
+    stored = {
+        row[0]: row[1:]
+        for row in db.execute(
+            "SELECT id, at, subject, body, names FROM docs"
+            " WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps([d[0] for d in docs]),),
+        )
+    }
+    changed = {d[0]: d for d in docs if stored.get(d[0]) != d[3:]}
+    stale = [i for i in changed if i in stored]
+    if stale:
+        _unindex(db, "id IN (SELECT value FROM json_each(?))", json.dumps(stale))
+    _index(db, list(changed.values()))
 
 
 def index_conversations(db: sqlite3.Connection, conversations: Sequence[Conversation]) -> None:
@@ -138,9 +140,7 @@ def index_conversations(db: sqlite3.Connection, conversations: Sequence[Conversa
     if not conversations:
         return
     threads = {cid for (cid,) in db.execute("SELECT cid FROM threads")}
-    db.executemany(
-        _PUT_CONVERSATION_DOC, [_conversation_doc(c, c.id in threads) for c in conversations]
-    )
+    _put_conversation_docs(db, [_conversation_doc(c, c.id in threads) for c in conversations])
 
 
 def _message_docs(thread: Thread) -> list[tuple[object, ...]]:
@@ -162,19 +162,55 @@ def _message_docs(thread: Thread) -> list[tuple[object, ...]]:
     return docs
 
 
-def index_thread(db: sqlite3.Connection, thread: Thread) -> None:
-    c = thread.conversation
-    db.execute("DELETE FROM docs WHERE cid = ? AND mid IS NOT NULL", (c.id,))
-    db.executemany(
-        "INSERT INTO docs (cid, mid, at, subject, body, names) VALUES (?, ?, ?, ?, ?, ?)",
-        _message_docs(thread),
+def index_threads(db: sqlite3.Connection, threads: Sequence[Thread]) -> None:
+    """(Re)index the messages of threads just saved, and drop their previews."""
+    latest = {t.conversation.id: t for t in threads}
+    if not latest:
+        return
+    _unindex(
+        db, "cid IN (SELECT value FROM json_each(?)) AND mid IS NOT NULL", json.dumps(list(latest))
     )
-    # The thread's messages are indexed now: the preview would only duplicate them.
-    db.execute(_PUT_CONVERSATION_DOC, _conversation_doc(c, True))
+    (top,) = db.execute("SELECT max(id) FROM docs").fetchone()
+    next_id = max(top or 0, 0) + 1
+    docs: list[tuple[object, ...]] = []
+    for thread in latest.values():
+        for doc in _message_docs(thread):
+            docs.append((next_id, *doc))
+            next_id += 1
+    _index(db, docs)
+    # The messages are indexed now: the preview would only duplicate them.
+    _put_conversation_docs(db, [_conversation_doc(t.conversation, True) for t in latest.values()])
 
 
 def remove(db: sqlite3.Connection, ids: Sequence[int]) -> None:
-    db.executemany("DELETE FROM docs WHERE cid = ?", [(i,) for i in ids])
+    if ids:
+        _unindex(db, "cid IN (SELECT value FROM json_each(?))", json.dumps(list(ids)))
+
+
+def rebuild(db: sqlite3.Connection) -> None:
+    """Index everything the cache holds, from scratch."""
+    from canvas_inbox.store._codec import decode_conversation, decode_message
+
+    db.execute("DELETE FROM docs")
+    db.execute("INSERT INTO fts (fts) VALUES ('delete-all')")
+    conversations = {
+        cid: decode_conversation(data)
+        for cid, data in db.execute("SELECT id, data FROM conversations")
+    }
+    index_conversations(db, list(conversations.values()))
+    threads = []
+    for (cid,) in db.execute("SELECT cid FROM threads").fetchall():
+        if cid in conversations:
+            messages = db.execute(
+                "SELECT data FROM messages WHERE cid = ? ORDER BY pos", (cid,)
+            ).fetchall()
+            threads.append(
+                Thread(
+                    conversation=conversations[cid],
+                    messages=tuple(decode_message(data) for (data,) in messages),
+                )
+            )
+    index_threads(db, threads)
 
 
 # --- the query ---------------------------------------------------------------------------

@@ -418,6 +418,7 @@ class Store(DraftsAndOutbox):
         """``save_thread`` for many threads in one transaction (a background sync)."""
         db = self._db
         saved_at = time.time_ns() // 1000
+        threads = list(threads)
         with _transaction(db):
             rev = self._next_revision()
             for thread in threads:
@@ -439,7 +440,7 @@ class Store(DraftsAndOutbox):
                     " ON CONFLICT (cid) DO UPDATE SET saved_at = excluded.saved_at",
                     (cid, saved_at),
                 )
-                _search.index_thread(db, thread)
+            _search.index_threads(db, threads)
 
     @cache_call
     def thread(self, conversation_id: int) -> Thread | None:

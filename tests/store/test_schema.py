@@ -70,6 +70,7 @@ def test_a_version_1_cache_is_migrated_and_keeps_its_data(cache_path: Path) -> N
         # The new version's feature works on the old data: search was backfilled.
         assert [h.conversation_id for h in store.search("permission")] == [41]
         assert [(h.conversation_id, h.message_id) for h in store.search("recording")] == [(40, 401)]
+        store._db.execute("INSERT INTO fts (fts, rank) VALUES ('integrity-check', 1)")
     assert _user_version(cache_path) == len(CACHE_MIGRATIONS)
 
 

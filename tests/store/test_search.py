@@ -249,6 +249,7 @@ def test_any_text_and_query_never_raise(store: Store, bodies: list[str], query: 
             messages=tuple(message(i, 1, b) for i, b in enumerate(bodies)),
         )
     )
+    _index_matches_content(store)
     words = [w for b in bodies for w in b.split()]
     for q in (query, *words[:3]):
         for hit in store.search(q):
@@ -267,3 +268,27 @@ def test_typing_any_prefix_of_a_word_finds_it(store: Store, word: str, cut: int)
     store.upsert_conversations([conv(1, 1, subject=f"about {word} today")])
     (hit,) = [h for h in store.search(word[:cut]) if h.conversation_id == 1]
     assert word in marked(hit)
+
+
+def _index_matches_content(store: Store) -> None:
+    # FTS5's own check, rank 1: the index holds exactly the documents' words.
+    store._db.execute("INSERT INTO fts (fts, rank) VALUES ('integrity-check', 1)")
+
+
+def test_the_index_stays_exact_through_changes(store: Store) -> None:
+    rows = [conv(i, i, subject=f"topic{i} common") for i in range(1, 40)]
+    store.upsert_conversations(rows, scope="inbox", complete=True)
+    store.upsert_conversations(rows[::-1])  # unchanged, in the other order
+    store.upsert_conversations([conv(i, i, subject=f"renamed{i}") for i in range(1, 40, 3)])
+    for cid in (2, 5, 9):
+        messages = tuple(message(cid * 100 + k, cid, f"note {k} for {cid}") for k in range(3))
+        store.save_thread(Thread(conversation=conv(cid, cid), messages=messages))
+        store.save_thread(Thread(conversation=conv(cid, cid), messages=messages[:2]))
+    store.save_threads([rich_thread(90), rich_thread(91)])
+    store.remove_conversations([5, 7, 90])
+    _index_matches_content(store)
+    assert [h.message_id for h in store.search("note 2 for 9")] == []  # dropped on re-save
+    assert [h.message_id for h in store.search("note 1 for 9")] == [901]
+    assert store.search("note 1 for 5") == []
+    assert {h.conversation_id for h in store.search("renamed")} == set(range(1, 40, 3)) - {7}
+    assert {h.conversation_id for h in store.search("enzymes")} == {91}
