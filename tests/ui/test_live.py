@@ -249,3 +249,31 @@ async def test_live_draft_kept_and_resumed_from_the_cache(
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, ComposeScreen), "resumed")
         assert app.screen.query_one("#body", TextArea).text == "Half a thought"
+
+
+async def test_live_a_failing_canvas_is_one_line_never_a_traceback(
+    sandbox_factory: Any, tmp_path: Path
+) -> None:
+    # A day when Canvas worked filled the cache; today most requests fail.
+    async with live_app(sandbox_factory(seed="demo").url, tmp_path) as (app, pilot):
+        await quiet_inbox(app, pilot)
+    failing = sandbox_factory(seed="demo", fail_rate=0.6, random_seed=7)
+    async with live_app(failing.url, tmp_path) as (app, pilot):
+        inbox = inbox_of(app).query_one(InboxList)
+        await until(pilot, lambda: inbox.rows, "the cached inbox paints")
+        changes = [["j", "s"]] * 5  # enough changes that some meet a failure
+        for keys in (["enter"], ["h", "j", "s"], ["f5"], *changes, ["j", "e"], ["u"], ["enter"]):
+            await pilot.press(*keys)
+            await pilot.pause(0.3)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.is_running
+        for notice in app._notifications:
+            line = str(notice.message)
+            assert "\n" not in line
+            assert "Traceback" not in line
+            assert not line.startswith("Something went wrong"), line
+        # Failures did happen, and each said why in one line.
+        assert any(" failed: " in str(notice.message) for notice in app._notifications)
+        header = str(inbox_of(app).query_one(HeaderBar).render())
+        assert "\n" not in header
