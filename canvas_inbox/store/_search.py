@@ -55,7 +55,6 @@ SNIPPET_LENGTH = 160
 
 # unicode61 makes tokens of letters and digits; everything else separates them.
 _WORD = re.compile(r"[^\W_]+")
-_SPACE = re.compile(r"\s+")
 # Everyone in a course can write a body: escape sequences (CSI, OSC, DCS… to their
 # terminator) and C0/C1/bidi controls never belong in a plain-text snippet.
 _SEQUENCES = re.compile(
@@ -64,7 +63,6 @@ _SEQUENCES = re.compile(
     r"|\x1b[\x20-\x2f]*[\x30-\x7e]?"
 )
 _CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-_ASCII_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
 
 
 def fold(text: str) -> str:
@@ -309,9 +307,9 @@ def first_match(text: str, terms: Sequence[Term]) -> int | None:
 def one_line(text: str) -> str:
     """Plain text on one line: terminal escape sequences, control and bidi characters
     removed (snippets are computed here, so their offsets are right after cleaning)."""
-    if not text.isascii() or "\x1b" in text or _ASCII_CONTROL.search(text):
+    if not (text.isascii() and text.isprintable()):  # the common case skips the regexes
         text = _CONTROLS.sub(" ", _SEQUENCES.sub("", text))
-    return _SPACE.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 def snippet(
