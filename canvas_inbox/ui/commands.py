@@ -7,7 +7,9 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from canvas_inbox.ui.keymap import INBOX_KEYS, KeySpec, display_keys, keys_for
+from canvas_inbox.ui.keymap import COMPOSE_KEYS, INBOX_KEYS, KeySpec, display_keys, keys_for
+
+ATTACH = KeySpec("compose-attach", "attach", "Attach a file", "ctrl+t", "Composer")
 
 
 class InboxCommands(Provider):
@@ -15,6 +17,9 @@ class InboxCommands(Provider):
         from canvas_inbox.ui.screens.inbox import InboxScreen
 
         screen = self.screen
+        if type(screen).__name__ == "ComposeScreen":
+            # The composer's own actions (it is imported only once opened).
+            return [*COMPOSE_KEYS, ATTACH]
         if not isinstance(screen, InboxScreen):
             return []
         found = []

@@ -663,3 +663,14 @@ async def test_the_attachment_path_completes_like_a_shell(
         await pilot.press("right", "enter")
         await pilot.pause()
         assert composer(app).draft.attachment_paths == (str(tmp_path / "reports" / "lab-5.pdf"),)
+
+
+async def test_the_palette_in_the_composer_offers_its_actions(inbox_app: AppFactory) -> None:
+    app = inbox_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await write_new(pilot)
+        await pilot.press("ctrl+p", *"review")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
