@@ -179,3 +179,26 @@ def test_4_4_show_agrees_with_the_list(me: Caller, lists: dict[str, list[dict[st
             assert ("last_author" in shown["properties"]) == newest_own, cid
         for m in messages:
             assert me.user_id in m["participating_user_ids"], cid
+
+
+def test_4_1_sent_ordered_by_own_newest_message(
+    me: Caller, lists: dict[str, list[dict[str, Any]]]
+) -> None:
+    """§4.1: sent is ordered by the caller's own newest visible message, newest first, and
+    holds exactly the conversations where the caller has one."""
+    own_newest = []
+    for conv in lists["sent"]:
+        mine = [
+            m["created_at"]
+            for m in me.show(conv["id"])["messages"]
+            if m["author_id"] == me.user_id and not m["generated"]
+        ]
+        assert mine, conv["id"]
+        own_newest.append(max(mine))
+    assert own_newest == sorted(own_newest, reverse=True)
+    sent = {c["id"] for c in lists["sent"]}
+    for scope in ("inbox", "archived"):
+        for conv in lists[scope]:
+            shown = me.show(conv["id"])["messages"]
+            has_own = any(m["author_id"] == me.user_id and not m["generated"] for m in shown)
+            assert has_own == (conv["id"] in sent), conv["id"]
