@@ -674,3 +674,32 @@ async def test_the_palette_in_the_composer_offers_its_actions(inbox_app: AppFact
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, ReviewScreen)
+
+
+async def test_escape_while_sending_waits_for_canvas(inbox_app: AppFactory) -> None:
+    import asyncio
+
+    service = FakeService()
+    gate = asyncio.Event()
+    real_send = service.send
+
+    async def slow_send(draft: Any) -> Any:
+        await gate.wait()
+        return await real_send(draft)
+
+    service.send = slow_send  # type: ignore[method-assign]
+    app = inbox_app(service)
+    async with app.run_test(size=SIZE) as pilot:
+        await write_new(pilot)
+        await pilot.press("ctrl+j")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ComposeScreen)
+        assert "has not answered yet" in status(app)
+        gate.set()
+        await settle(pilot, 0.1)
+        assert isinstance(app.screen, InboxScreen)
+        assert len(service.sent) == 1

@@ -315,6 +315,10 @@ class ComposeScreen(Screen[None]):
 
     def action_leave(self) -> None:
         """Esc: out of the composer; what was typed stays as a draft."""
+        if self.sending:
+            # Leaving would cancel the send halfway: wait for Canvas's answer.
+            self.status("Sending… Canvas has not answered yet; wait a moment.")
+            return
         self.finished = True
         draft = self.current_draft()
         if drafting.same_content(draft, self.initial) and not self.resumed:
