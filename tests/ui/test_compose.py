@@ -496,6 +496,9 @@ async def test_reply_goes_to_the_last_other_author_and_quotes_nothing(
         assert screen.draft.conversation_id == 1001
         assert [r.name for r in field(app).recipients] == ["Alex Lab"]
         assert screen.query_one("#body", TextArea).text == ""  # Canvas quotes nothing
+        # ...but the message being answered stays in view, above the fields.
+        shown = plain(screen.query_one("#compose-context").render(), width=200)
+        assert "Alex Lab wrote: Reply number 1: thanks, will do." in shown
         assert app.focused is screen.query_one("#body", TextArea)
         await pilot.press(*"Thanks!", "ctrl+j")
         await pilot.pause()

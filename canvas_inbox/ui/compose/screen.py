@@ -18,7 +18,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Checkbox, Footer, Input, Label, OptionList, Select, TextArea
+from textual.widgets import Checkbox, Footer, Input, Label, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
 from canvas_inbox.config import Settings
@@ -105,6 +105,34 @@ class ComposeScreen(Screen[None]):
             title.append(one_line(self.draft.subject))
         return title
 
+    def _thread_context(self) -> Text | None:
+        """For a reply or forward, the message being answered, in brief: Canvas quotes
+        nothing, so this is how the writer keeps the thread in view."""
+        if self.draft.conversation_id is None:
+            return None
+        try:
+            thread = self.service.cached_thread(self.draft.conversation_id)
+        except ServiceError:
+            return None
+        if thread is None or not thread.messages:
+            return None
+        if self.draft.kind == "forward":
+            count = len(self.draft.included_message_ids)
+            noun = "message" if count == 1 else "messages"
+            return Text(
+                f"Forwarding {count} {noun} of this conversation: they go along whole.",
+                style="dim",
+            )
+        me = self.service.me
+        mine = me.id if me is not None else None
+        message = next((m for m in reversed(thread.messages) if m.author_id != mine), None)
+        message = message or thread.messages[-1]
+        people = {p.id: p.name for p in thread.conversation.participants}
+        author = one_line(people.get(message.author_id, "someone"))
+        text = Text(f"{author} wrote: ", style="bold", no_wrap=False)
+        text.append(one_line(message.body)[:300], style="dim")
+        return text
+
     def compose(self) -> ComposeResult:
         draft = self.draft
         reply = drafting.is_reply(draft)
@@ -113,6 +141,9 @@ class ComposeScreen(Screen[None]):
         except ServiceError:
             self.contexts = []
         yield Label(self._title(), id="compose-title")
+        context_line = self._thread_context()
+        if context_line is not None:
+            yield Static(context_line, id="compose-context")
         yield RecipientField(
             self.service,
             draft.recipients,
