@@ -23,7 +23,7 @@ from canvas_inbox.service import convert
 from canvas_inbox.service.api import ServiceError
 from canvas_inbox.service.core import Core, log
 from canvas_inbox.service.events import ActionFailed, ThreadChanged
-from canvas_inbox.service.gateway import Refused, Unreachable, one_line, talk
+from canvas_inbox.service.gateway import Gone, Refused, Unreachable, one_line, talk
 from canvas_inbox.store.records import Conversation, Recipient
 
 Field = str  # "starred" or "workflow_state"
@@ -244,6 +244,11 @@ class Actions:
                     await talk(self.core, self.core.api.delete_conversation(ids[0]))
                 else:
                     failures = await self._batch(ids, "destroy")
+                break
+            except Gone:
+                # Not (any more) ours: deleted here, elsewhere, or by an earlier attempt
+                # whose answer was lost. Gone is what the user asked for.
+                failures = {}
                 break
             except Unreachable as error:
                 failures = dict.fromkeys(ids, str(error))

@@ -46,6 +46,10 @@ class Refused(ServiceError):
     """Canvas answered and said no (not found, not allowed, invalid)."""
 
 
+class Gone(Refused):
+    """Not found: no such conversation, or not one of ours (any more)."""
+
+
 class TokenRejected(ServiceError):
     pass
 
@@ -75,7 +79,10 @@ async def talk(core: Core, request: Awaitable[T]) -> T:
         core.went_online()  # it answered, it just does not accept us
         core.token_rejected(one_line(error))
         raise TokenRejected(one_line(error)) from None
-    except (NotFound, Forbidden, ValidationError) as error:
+    except NotFound as error:
+        core.went_online()
+        raise Gone(one_line(error)) from None
+    except (Forbidden, ValidationError) as error:
         core.went_online()
         raise Refused(one_line(error)) from None
     except (NetworkError, ServerError, Throttled, UnexpectedResponse) as error:
