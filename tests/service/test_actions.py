@@ -192,3 +192,17 @@ async def test_actions_race_a_refresh_without_flicker(
         await asyncio.gather(service.set_starred([lab], True), service.refresh())
         assert all(states)  # never flipped back by the refresh that raced the change
         assert row(service, lab).starred
+
+
+async def test_deleting_what_is_already_gone_on_canvas_is_not_an_error(
+    school_sandbox: Any, make_service: Any
+) -> None:
+    canvas = Canvas(school_sandbox, SAM)
+    async with make_service(school_sandbox, delete_delay=0.1) as (service, events):
+        ids = await ids_by_subject(service)
+        lab = ids["Lab notes"]
+        await canvas.request("DELETE", f"/conversations/{lab}")  # e.g. from the web
+        await service.delete([lab])
+        await until(lambda: not service._actions.pending, "the delayed delete runs")
+        assert not events.of(ActionFailed)
+        assert row(service, lab) is None
