@@ -147,7 +147,8 @@ async def test_delete_reaches_canvas_after_the_delay(
         ids = await ids_by_subject(service)
         chosen = [ids["Lab notes"], ids["Welcome Sam"]]
         await service.delete(chosen)
-        await until(lambda: not service._actions.pending, "the delayed delete runs")
+        # Hidden until Canvas has answered the delete.
+        await until(lambda: not service._core.hidden, "the delayed delete runs")
         for cid in chosen:
             assert await canvas.status(cid) == 404
         assert await service.undo() is None  # Canvas cannot undelete
@@ -203,6 +204,6 @@ async def test_deleting_what_is_already_gone_on_canvas_is_not_an_error(
         lab = ids["Lab notes"]
         await canvas.request("DELETE", f"/conversations/{lab}")  # e.g. from the web
         await service.delete([lab])
-        await until(lambda: not service._actions.pending, "the delayed delete runs")
+        await until(lambda: not service._core.hidden, "the delayed delete runs")
         assert not events.of(ActionFailed)
         assert row(service, lab) is None
