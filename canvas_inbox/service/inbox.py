@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from canvas_inbox.service.api import ServiceError
 from canvas_inbox.service.core import Core, ServiceSettings, log
-from canvas_inbox.service.events import Event
+from canvas_inbox.service.events import ActionFailed, Event
 from canvas_inbox.store.records import (
     Context,
     Conversation,
@@ -99,6 +99,9 @@ class InboxService:
         self._actions = Actions(core, self._refresh_soon)
         self._outbox = Outbox(core)
         self._started = True
+        for recovery in getattr(core.store, "recovered", ()):
+            # A damaged cache or drafts file was moved aside so the app could start.
+            core.emit(ActionFailed(description="Opening the local files", reason=str(recovery)))
         if core.settings.live_events_port is not None:
             await self._start_receiver(core.settings.live_events_port)
         if background:

@@ -192,3 +192,18 @@ async def test_a_server_that_is_not_canvas_is_reported_in_one_line(make_service:
     finally:
         server.close()
         await server.wait_closed()
+
+
+async def test_a_damaged_cache_is_set_aside_and_said_once(
+    school_sandbox: Any, make_service: Any, tmp_path: Path
+) -> None:
+    from canvas_inbox.service import ActionFailed
+
+    cache = tmp_path / "damaged.sqlite3"
+    cache.write_bytes(b"this is not a database" * 100)
+    async with make_service(school_sandbox, cache=cache) as (service, events):
+        failed = events.of(ActionFailed)
+        assert len(failed) == 1
+        assert "damaged" in failed[0].reason
+        await service.sync()
+        assert len(service.cached_conversations("inbox")) == 3
