@@ -72,3 +72,19 @@ def test_the_progress_bar_draws_on_a_terminal_only() -> None:
     silent(SyncProgress("threads", 5, 10))
     silent.end()
     assert quiet.getvalue() == ""
+
+
+def test_the_token_is_in_no_file_the_commands_write(
+    school_sandbox: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import os
+    from pathlib import Path
+
+    monkeypatch.setenv("CANVAS_INBOX_TOKEN", TOKENS[SAM])
+    assert main(["sync", "--url", school_sandbox.url]) == 0
+    assert main(["unread", "--url", school_sandbox.url]) == 0
+    written = [p for p in Path(os.environ["CANVAS_INBOX_CACHE_DIR"]).rglob("*") if p.is_file()]
+    assert written  # the cache is there…
+    for path in written:
+        assert TOKENS[SAM].encode() not in path.read_bytes(), path  # …and the token is not
+    assert TOKENS[SAM] not in "".join(capsys.readouterr())
