@@ -176,7 +176,9 @@ class RecipientField(Vertical):
 
     # --- suggestions ---------------------------------------------------------------------
     def _note(self, line: str) -> None:
-        self.query_one("#to-status", Label).update(Text(line, style="dim"))
+        note = self.query_one("#to-status", Label)
+        note.update(Text(line, style="dim"))
+        note.display = bool(line)  # no blank line under the field when there is nothing to say
 
     def _show_suggestions(self, found: Sequence[Recipient]) -> None:
         chosen = {r.id for r in self.recipients}
