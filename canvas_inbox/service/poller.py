@@ -44,7 +44,13 @@ class Poller:
         self.core.set_unread(count)
         refresh, self._refresh_wanted = self._refresh_wanted, False
         if changed or refresh:
-            fresh = await self.sync.first_page("inbox")
+            try:
+                fresh = await self.sync.first_page("inbox")
+            except BaseException:
+                # The count moved but the rows did not arrive: next round, fetch them even
+                # if the count stays put (else the new mail would wait for the next change).
+                self._refresh_wanted = True
+                raise
             changed = changed or bool(fresh)
         return changed
 

@@ -157,3 +157,38 @@ def test_sent_bodies_match_through_canvas_html_escaping() -> None:
     assert same_text("Tom &amp; Jerry <3", "Tom & Jerry <3")
     assert same_text("two\n\nlines ", "two lines")
     assert not same_text("yes", "no")
+
+
+async def test_new_rows_that_failed_to_arrive_are_fetched_next_round() -> None:
+    import pytest
+
+    from canvas_inbox.service import ServiceError
+
+    class FlakyPages(CountOnly):
+        asked_pages = 0
+
+        def iter_conversation_pages(self, **_: Any) -> Any:
+            self.asked_pages += 1
+            first = self.asked_pages == 1
+
+            async def pages() -> Any:
+                if first:
+                    raise NetworkError("connection reset")
+                yield []
+
+            return pages()
+
+    clock = Clock()
+    core = Core(ServiceSettings(clock=clock, sleep=clock.sleep), None)
+    api = FlakyPages()
+    api.clock = clock
+    core.client = api  # type: ignore[assignment]
+    poller = Poller(core, Sync(core))
+    with pytest.raises(ServiceError):
+        await poller.poll_once()  # the count changed (→3), the rows failed
+    assert core.unread == 3
+    await poller.poll_once()  # the count is still 3, but the rows are still owed
+    assert api.asked_pages == 2
+    await poller.poll_once()
+    assert api.asked_pages == 2  # nothing owed any more, nothing changed: count only
+    core.close_store()
