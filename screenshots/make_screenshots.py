@@ -83,7 +83,6 @@ async def main() -> int:
     if "--fake" in sys.argv:
         return await main_fake()
     from canvas_inbox.sandbox.demo_school import DEMO_USER_TOKEN
-
     from canvas_inbox.sandbox.runner import run_sandbox
     from canvas_inbox.service import InboxService, ServiceSettings
 
