@@ -216,8 +216,9 @@ class ThreadFetcher:
                 self.stopped.append(error)
                 continue
             thread = convert.thread(wire)
-            # It may have changed since it was listed: then this is the first look.
-            self.pairs.append((self.store.conversation(row.id), thread.conversation))
+            if self.core.primed:
+                # It may have changed since it was listed: then this is the first look.
+                self.pairs.append((self.store.conversation(row.id), thread.conversation))
             self.batch.append(thread)
             if len(self.batch) >= SAVE_EVERY:
                 self._save()
