@@ -124,3 +124,24 @@ async def test_throttling_is_waited_out(sandbox_factory: Any, make_service: Any)
     # slowing down as it emptied), and nothing of it reached the service.
     assert watching.lowest is not None
     assert watching.throttled > 0 or watching.lowest < 300
+
+
+async def test_the_poller_rides_out_a_failing_canvas(
+    sandbox_factory: Any, make_service: Any
+) -> None:
+    from canvas_inbox.service import ConnectionChanged
+
+    failing = sandbox_factory(seed=school(), fail_rate=0.7, random_seed=11)
+    async with make_service(
+        failing, background=True, poll_interval=0.05, idle_poll_max=0.1, offline_retry_max=0.1
+    ) as (service, events):
+        for _ in range(600):
+            changes = [e.online for e in events.of(ConnectionChanged)]
+            if False in changes and service.online and service.unread_count == 2:
+                break
+            await asyncio.sleep(0.05)
+        changes = [e.online for e in events.of(ConnectionChanged)]
+        assert False in changes  # it noticed Canvas failing…
+        assert True in changes[changes.index(False):]  # …kept trying, and came back
+        assert service.unread_count == 2
+        assert any(t.get_name() == "poller" for t in service._core.tasks)  # still polling
