@@ -69,6 +69,7 @@ class Poller:
                 await self._wait(settings.idle_poll_max)
                 continue
             except Unreachable:
+                self._refresh_wanted = True  # back online: look at the top of the inbox
                 await self._wait(retry)
                 retry = min(retry * 2, settings.offline_retry_max)
                 continue
