@@ -36,11 +36,14 @@ class Row:
     visible: bool = False  # last_message_at is not null
     count: int = 0  # non-generated messages visible to the user
     own: int = 0  # the user's own visible messages (sent needs one)
+    subscribed: bool = True
 
     def receive(self) -> None:
-        """§7.2: a new message from someone else to a subscribed participant."""
-        self.state = "unread"
-        self.visible = True
+        """§7.2/§6.7: a new message from someone else: a subscribed (or never-visible)
+        participant turns unread and visible; an unsubscribed one only counts it."""
+        if self.subscribed or not self.visible:
+            self.state = "unread"
+            self.visible = True
         self.count += 1
 
     def author(self) -> None:
@@ -101,6 +104,32 @@ class InboxMachine(RuleBasedStateMachine):
                 row.author()
             else:
                 row.receive()
+
+    @rule(cid=conversations, author=people, to=people)
+    def reply_to_one(self, cid: int, author: int, to: int) -> None:
+        """§4.9: with recipients, only they (and the author) get the message."""
+        r = self.callers[author].post(
+            f"conversations/{cid}/add_message", {"body": "just you", "recipients": [to]}
+        )
+        assert r.status_code == 200, r.text
+        self.rows[cid][author].author()
+        if to != author:
+            self.rows[cid][to].receive()
+
+    @rule(cid=conversations, uid=people)
+    def unsubscribe(self, cid: int, uid: int) -> None:
+        """§4.5/§6.7: unsubscribing turns unread into read (an already unsubscribed row that
+        new mail made unread — it was never visible — stays unread)."""
+        row = self.rows[cid][uid]
+        r = self.callers[uid].put(f"conversations/{cid}", {"conversation[subscribed]": "false"})
+        if row.count == 0:
+            assert r.status_code == 404
+            return
+        assert r.json()["subscribed"] is False
+        if row.subscribed and row.state == "unread":
+            row.state = "read"  # only the change does it: a second unsubscribe is a no-op
+        row.subscribed = False
+        assert r.json()["workflow_state"] == row.state
 
     @rule(cid=conversations, uid=people, state=st.sampled_from(["read", "unread", "archived"]))
     def set_state(self, cid: int, uid: int, state: str) -> None:
