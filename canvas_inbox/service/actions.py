@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
@@ -26,10 +26,13 @@ from canvas_inbox.service.events import ActionFailed, ThreadChanged
 from canvas_inbox.service.gateway import Gone, Refused, Unreachable, one_line, talk
 from canvas_inbox.store.records import Conversation, Recipient
 
+if TYPE_CHECKING:
+    from canvas_inbox.canvas import BatchEvent
+
 Field = str  # "starred" or "workflow_state"
 
 # What Canvas calls each (field, value) in a batch_update, and in a single PUT.
-EVENTS: dict[tuple[Field, Any], str] = {
+EVENTS: dict[tuple[Field, Any], BatchEvent] = {
     ("starred", True): "star",
     ("starred", False): "unstar",
     ("workflow_state", "read"): "mark_as_read",
@@ -156,7 +159,7 @@ class Actions:
         # Canvas's answer is the re-read: e.g. a new message may have made it unread again.
         self._store_row(wire)
 
-    async def _batch(self, ids: Sequence[int], event: str) -> dict[int, str]:
+    async def _batch(self, ids: Sequence[int], event: BatchEvent) -> dict[int, str]:
         api = self.core.api
         progress = await talk(self.core, api.batch_update(list(ids), event))
         progress = await talk(self.core, api.wait_for_progress(progress))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import msgspec
 
@@ -22,6 +22,7 @@ from canvas_inbox.store.records import (
     Person,
     Recipient,
     Thread,
+    WorkflowState,
 )
 
 _STATES = ("unread", "read", "archived")
@@ -39,7 +40,7 @@ def person(user: Any) -> Person:
 
 
 def conversation(wire: Any) -> Conversation:
-    state = wire.workflow_state if wire.workflow_state in _STATES else "read"
+    state = cast(WorkflowState, wire.workflow_state if wire.workflow_state in _STATES else "read")
     return Conversation(
         id=int(wire.id),
         subject=wire.subject,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -120,6 +120,12 @@ class Core:
                 self.unread = int(raw)
         return self._store
 
+    async def close_pages(self, pages: object) -> None:
+        """End a page iterator early (an async generator: its pending requests stop)."""
+        close = getattr(pages, "aclose", None)
+        if close is not None:
+            await close()
+
     def close_store(self) -> None:
         if self._store is not None:
             self._store.close()
@@ -139,8 +145,8 @@ class Core:
             except Exception:  # an observer's bug must not stop the service
                 log.exception("event observer failed on %s", type(event).__name__)
 
-    def changed(self, ids: object = ()) -> None:
-        self.emit(ConversationsChanged(frozenset(ids)))  # type: ignore[arg-type]
+    def changed(self, ids: Iterable[int] = ()) -> None:
+        self.emit(ConversationsChanged(frozenset(ids)))
 
     def announce(self, pairs: list[tuple[Conversation | None, Conversation]]) -> None:
         """Rows about to replace cached ones: tell observers about those someone wrote to.

@@ -155,10 +155,10 @@ class Outbox:
         api = self.core.api
         attachment_ids = [await self._upload(path) for path in draft.attachment_paths]
         if draft.kind in ("new", "forward"):
-            recipients = [r.id for r in draft.recipients]
-            if not recipients:
+            targets = [r.id for r in draft.recipients]
+            if not targets:
                 raise ServiceError("Add at least one recipient")
-            several = len(recipients) > 1 or any(r.kind == "context" for r in draft.recipients)
+            several = len(targets) > 1 or any(r.kind == "context" for r in draft.recipients)
             forward = draft.kind == "forward"
             # A forward is a new conversation embedding the messages, as the Canvas UI does
             # (forwarded_message_ids); add_message's included_messages only copies history
@@ -167,7 +167,7 @@ class Outbox:
             result = await talk(
                 self.core,
                 api.create_conversation(
-                    recipients,
+                    targets,
                     draft.body,
                     subject=draft.subject or None,
                     group_conversation=several and not draft.send_individually,
@@ -265,7 +265,7 @@ class Outbox:
             try:
                 first: list[Any] = await talk(self.core, anext(pages, []))
             finally:
-                await pages.aclose()
+                await self.core.close_pages(pages)
             candidates = [
                 int(c.id)
                 for c in first

@@ -82,7 +82,7 @@ class Sync:
         try:
             wire = await talk(self.core, anext(pages, []))
         finally:
-            await pages.aclose()
+            await self.core.close_pages(pages)
         store = self.core.store
         self.prime()
         pairs = []
@@ -132,7 +132,7 @@ class Sync:
                 if on_page is not None:
                     on_page(fresh)
         finally:
-            await pages.aclose()
+            await self.core.close_pages(pages)
         store.upsert_conversations(
             rows, scope=scope, context_code=context_code, complete=True, as_of=mark
         )
