@@ -468,3 +468,16 @@ def test_7_4_invisible_rows_never_count_or_list(tina: Caller) -> None:
     tina.update(conv["id"], workflow_state="archived")
     assert tina.ids(scope="archived") == []
     assert tina.ids(scope="sent") == [conv["id"]]
+
+
+def test_7_2_never_visible_unsubscribed_row_still_wakes(tina: Caller, sam: Caller) -> None:
+    """§7.2: a targeted participant whose last_message_at is null is made unread and visible
+    by new mail even when unsubscribed (Tina unsubscribed from her own new thread)."""
+    conv = tina.create([SAM, SUE], "hi", group_conversation=True)
+    assert tina.update(conv["id"], subscribed=False)["subscribed"] is False
+    reply = sam.reply(conv["id"], "answer")
+    (row,) = tina.listing()
+    assert row["id"] == conv["id"]
+    assert row["workflow_state"] == "unread"
+    assert row["last_message_at"] == reply["messages"][0]["created_at"]
+    assert row["subscribed"] is False
