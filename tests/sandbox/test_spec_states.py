@@ -168,6 +168,30 @@ class InboxMachine(RuleBasedStateMachine):
         assert body["message_count"] == row.count
         assert len([m for m in body["messages"] if not m["generated"]]) == row.count
 
+    @rule(
+        cid=conversations,
+        uid=people,
+        event=st.sampled_from(
+            ["mark_as_read", "mark_as_unread", "star", "unstar", "archive", "destroy"]
+        ),
+    )
+    def batch_update(self, cid: int, uid: int, event: str) -> None:
+        """§4.12: the batch events, applied through a Progress that completes."""
+        row = self.rows[cid][uid]
+        if row.count == 0:
+            return  # what a batch does to a deleted row is not specified
+        caller = self.callers[uid]
+        r = caller.put("conversations", {"conversation_ids": [cid], "event": event})
+        assert r.status_code == 200, r.text
+        done = caller.http.get(r.json()["url"]).json()
+        assert done["workflow_state"] == "completed", done
+        if event == "destroy":
+            row.delete()
+        elif event in {"star", "unstar"}:
+            row.starred = event == "star"
+        else:
+            row.state = {"mark_as_read": "read", "mark_as_unread": "unread"}.get(event, "archived")
+
     @rule(cid=conversations, uid=people)
     def delete(self, cid: int, uid: int) -> None:
         row = self.rows[cid][uid]
