@@ -141,9 +141,5 @@ class Caller:
         raise AssertionError(f"no conversation {subject!r} in {params or 'inbox'}")
 
 
-def by_id(items: Iterable[Mapping[str, Any]]) -> dict[int, Mapping[str, Any]]:
-    return {item["id"]: item for item in items}
-
-
 def participant_ids(conv: Mapping[str, Any]) -> list[int]:
     return [p["id"] for p in conv["participants"]]
