@@ -681,3 +681,12 @@ def test_4_2_v6_no_send_messages_right(make_world: Callable[..., World]) -> None
 def test_4_2_user_note_is_ignored(tina: Caller) -> None:
     """§4.2: user_note (faculty journal, removed upstream) is accepted and ignored."""
     assert tina.create([SAM], "hi", user_note="1")["message_count"] == 1
+
+
+def test_3_1_bulk_visible_computed_per_item(tina: Caller) -> None:
+    """§3.1: bulk items compute visible per item against the requested scope."""
+    r = tina.post("conversations", {"recipients": [SAM, SUE], "body": "x", "scope": "sent"})
+    assert r.status_code == 201
+    assert [c["visible"] for c in r.json()] == [True, True]
+    r = tina.post("conversations", {"recipients": [SAM, SUE], "body": "y"})
+    assert [c["visible"] for c in r.json()] == [False, False]
