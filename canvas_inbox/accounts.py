@@ -46,6 +46,15 @@ class Connection:
     cache_dir: Path
     user_id: int | None = None
 
+    @property
+    def cache_path(self) -> Path:
+        return self.cache_dir / "cache.sqlite3"
+
+    @property
+    def drafts_path(self) -> Path:
+        # Beside the config, not the cache: a cache cleaner must never eat what was typed.
+        return config_module.data_root() / self.cache_dir.name / "drafts.sqlite3"
+
 
 # --- URLs ---------------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ import msgspec
 APP_NAME = "canvas-inbox"
 CONFIG_ENV = "CANVAS_INBOX_CONFIG"
 CACHE_ENV = "CANVAS_INBOX_CACHE_DIR"
+DATA_ENV = "CANVAS_INBOX_DATA_DIR"
 
 KeymapPreset = Literal["default", "mutt"]
 
@@ -80,6 +81,17 @@ def cache_root() -> Path:
     from platformdirs import user_cache_path
 
     return user_cache_path(APP_NAME)
+
+
+def data_root() -> Path:
+    """Where the user's own writing (drafts, outbox) lives: not the cache directory,
+    which OS cleaners and ``logout --purge-cache`` may empty."""
+    override = os.environ.get(DATA_ENV)
+    if override:
+        return Path(override).expanduser()
+    from platformdirs import user_data_path
+
+    return user_data_path(APP_NAME)
 
 
 def load_config(path: Path | None = None) -> Config:

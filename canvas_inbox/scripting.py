@@ -28,11 +28,11 @@ def _connect(args: argparse.Namespace) -> Connection | None:
 def _service(connection: Connection, **settings: object) -> InboxService:
     from canvas_inbox.service.inbox import InboxService, ServiceSettings
 
-    connection.cache_dir.mkdir(parents=True, exist_ok=True)
     return InboxService(
         base_url=connection.base_url,
         token=connection.token,
-        cache_path=connection.cache_dir / "cache.sqlite3",
+        cache_path=connection.cache_path,
+        drafts_path=connection.drafts_path,
         settings=ServiceSettings(background_sync=False, **settings),  # type: ignore[arg-type]
     )
 

@@ -17,13 +17,14 @@ from tests.keyrings import MemoryKeyring
 def isolated_home(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> MemoryKeyring:
-    """Every test gets its own config file, cache directory and in-memory keyring, and no
+    """Every test gets its own config file, cache and data directories and in-memory keyring, and no
     CANVAS_INBOX_TOKEN from the environment: no test can touch the user's real ones."""
     import keyring
 
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("CANVAS_INBOX_CONFIG", str(home / "config" / "config.toml"))
     monkeypatch.setenv("CANVAS_INBOX_CACHE_DIR", str(home / "cache"))
+    monkeypatch.setenv("CANVAS_INBOX_DATA_DIR", str(home / "data"))
     monkeypatch.delenv("CANVAS_INBOX_TOKEN", raising=False)
     ring = MemoryKeyring()
     keyring.set_keyring(ring)

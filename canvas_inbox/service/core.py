@@ -66,9 +66,12 @@ def is_new_mail(old: Conversation | None, new: Conversation) -> bool:
 
 
 class Core:
-    def __init__(self, settings: ServiceSettings, cache_path: Path | None) -> None:
+    def __init__(
+        self, settings: ServiceSettings, cache_path: Path | None, drafts_path: Path | None = None
+    ) -> None:
         self.settings = settings
         self.cache_path = cache_path
+        self.drafts_path = drafts_path  # None: beside the cache (the store's default)
         self._store: Store | None = None
         self.client: CanvasClient | None = None
         self.callbacks: list[Callable[[Event], None]] = []
@@ -111,7 +114,7 @@ class Core:
         if self._store is None:
             from canvas_inbox.store import Store
 
-            self._store = Store.open(self.cache_path)
+            self._store = Store.open(self.cache_path, drafts_path=self.drafts_path)
             # What the last run knew, until Canvas says otherwise.
             if self.me is None:
                 self.me = self._store.me()

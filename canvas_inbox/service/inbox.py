@@ -52,11 +52,12 @@ class InboxService:
         cache_path: Path | None,
         settings: ServiceSettings | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        drafts_path: Path | None = None,
     ) -> None:
         self._base_url = base_url
         self._token = token
         self._transport = transport
-        self._core = Core(settings or ServiceSettings(), cache_path)
+        self._core = Core(settings or ServiceSettings(), cache_path, drafts_path)
         self._sync: Sync | None = None
         self._poller: Poller | None = None
         self._actions: Actions | None = None

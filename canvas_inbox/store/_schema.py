@@ -259,6 +259,9 @@ def _connect(path: Path | None, synchronous: Literal["NORMAL", "FULL"]) -> sqlit
     # a lone statement commits at once, batches use explicit BEGIN/COMMIT. The timeout
     # (busy_timeout) lets a second process (canvas-inbox sync beside the TUI) wait for
     # the other's write to finish, migrations at open included, instead of failing.
+    if path is not None:
+        # Private directories: the cache and drafts hold the user's mail.
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     db = sqlite3.connect(
         ":memory:" if path is None else str(path),
         isolation_level=None,

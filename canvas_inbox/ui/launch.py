@@ -18,16 +18,25 @@ if TYPE_CHECKING:
 
 
 def build_service(
-    base_url: str, token: str, cache_dir: Path | None, settings: Settings, **extra: Any
+    base_url: str,
+    token: str,
+    cache_dir: Path | None,
+    settings: Settings,
+    *,
+    drafts_path: Path | None = None,
+    **extra: Any,
 ) -> InboxAPI:
+    """``drafts_path`` None keeps drafts beside the cache (the demo's throwaway school)."""
     from canvas_inbox.service import InboxService, ServiceSettings
 
     service_settings = ServiceSettings(poll_interval=settings.poll_interval, **extra)
     cache_path = cache_dir / "cache.sqlite3" if cache_dir is not None else None
-    if cache_dir is not None:
-        cache_dir.mkdir(parents=True, exist_ok=True)
     service: InboxAPI = InboxService(
-        base_url=base_url, token=token, cache_path=cache_path, settings=service_settings
+        base_url=base_url,
+        token=token,
+        cache_path=cache_path,
+        drafts_path=drafts_path,
+        settings=service_settings,
     )
     return service
 
@@ -84,7 +93,11 @@ def run_tui(args: argparse.Namespace) -> int:
         print(f"canvas-inbox: {error}", file=sys.stderr)
         return 1
     service = build_service(
-        connection.base_url, connection.token, connection.cache_dir, config.settings
+        connection.base_url,
+        connection.token,
+        connection.cache_dir,
+        config.settings,
+        drafts_path=connection.drafts_path,
     )
     outcome = run_app(
         service, config.settings, profile=connection.profile, base_url=connection.base_url
