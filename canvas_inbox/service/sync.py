@@ -57,7 +57,9 @@ class Sync:
         api = self.core.api
         user, courses, groups = await asyncio.gather(
             talk(self.core, api.get_self()),
-            talk(self.core, api.list_courses()),
+            # Canvas lists only current courses unless asked: a concluded course still
+            # names its old mail in the filter, and the composer must know it is closed.
+            talk(self.core, api.list_courses(state=("available", "completed"))),
             talk(self.core, api.list_groups()),
         )
         me = convert.person(user)
@@ -116,6 +118,7 @@ class Sync:
             scope=None if scope == "inbox" else scope,
             filter=(context_code,) if context_code else (),
             per_page=PAGE,
+            all_pages=True,  # read to the end: pages 2..last go out with the first
         )
         rows: list[Conversation] = []
         seen: set[int] = set()

@@ -17,7 +17,7 @@ from canvas_inbox.service import (
     ThreadChanged,
     UnreadCountChanged,
 )
-from tests.service.helpers import ALEX, BIO, SAM, TEACHER, Canvas, until
+from tests.service.helpers import ALEX, BIO, SAM, TEACHER, Canvas, school, until
 
 
 async def test_full_sync_fills_lists_and_threads_without_marking_anything_read(
@@ -205,3 +205,20 @@ async def test_a_damaged_cache_is_set_aside_and_said_once(
         assert "damaged" in failed[0].reason
         await service.sync()
         assert len(service.cached_conversations("inbox")) == 3
+
+
+async def test_a_concluded_course_is_a_context_marked_concluded(
+    sandbox_factory: Any, make_service: Any
+) -> None:
+    seed = school()
+    seed["courses"].append(
+        {
+            "id": 30, "name": "Writing Lab", "course_code": "WRIT090",
+            "workflow_state": "completed",
+            "enrollments": [{"user_id": SAM, "type": "StudentEnrollment"}],
+        }
+    )  # fmt: skip
+    async with make_service(sandbox_factory(seed=seed)) as (service, _):
+        await service.sync()
+        concluded = {c.code: c.concluded for c in service.contexts()}
+    assert concluded == {f"course_{BIO}": False, "course_30": True, "group_3": False}
