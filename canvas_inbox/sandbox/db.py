@@ -101,10 +101,11 @@ CREATE TABLE IF NOT EXISTS conversation_participants (
     UNIQUE (user_id, conversation_id)
 );
 CREATE INDEX IF NOT EXISTS cp_conversation ON conversation_participants(conversation_id);
-CREATE INDEX IF NOT EXISTS cp_inbox
-    ON conversation_participants(user_id, last_message_at DESC, conversation_id DESC);
-CREATE INDEX IF NOT EXISTS cp_sent
-    ON conversation_participants(user_id, visible_last_authored_at DESC, conversation_id DESC);
+-- Covering: a list's count and page read the index alone, never the table rows.
+CREATE INDEX IF NOT EXISTS cp_inbox ON conversation_participants(
+    user_id, last_message_at DESC, conversation_id DESC, workflow_state, message_count);
+CREATE INDEX IF NOT EXISTS cp_sent ON conversation_participants(
+    user_id, visible_last_authored_at DESC, conversation_id DESC, message_count);
 CREATE INDEX IF NOT EXISTS cp_starred
     ON conversation_participants(user_id, starred, updated_at DESC);
 CREATE TABLE IF NOT EXISTS messages (

@@ -30,6 +30,8 @@ from canvas_inbox.sandbox.http import (
     message_error,
     model_error,
     not_found,
+    numbered_links,
+    page_and_size,
     paginate,
     params,
     render,
@@ -52,13 +54,21 @@ async def index(request: Request) -> Response:
         participant_avatars="participant_avatars" in wanted,
         include_uuid="uuid" in wanted,
     )
+    all_ids = bool(p.str("include_all_conversation_ids"))  # presence, not truth (§4.1)
     with db(request).read() as conn:
-        ids = scopes.select_ids(conn, roster(request), user_id, selection)
-        page_ids, headers = paginate(request, p, ids)
+        if all_ids:
+            ids = scopes.select_ids(conn, roster(request), user_id, selection)
+            page_ids, headers = paginate(request, p, ids)
+        else:  # only this page's ids are needed, and the count for the Link header
+            page, per_page = page_and_size(p)
+            total, page_ids = scopes.select_page(
+                conn, roster(request), user_id, selection, (page - 1) * per_page, per_page
+            )
+            headers = {"Link": numbered_links(request, p, page, per_page, total)}
         renderer = Renderer(conn, roster(request), user_id, base_url(request))
         items = renderer.conversations(page_ids, view, visible=True)
     body: Any = items
-    if p.str("include_all_conversation_ids"):  # presence, not truth (§4.1)
+    if all_ids:
         body = {"conversations": items, "conversation_ids": ids}
     return render(request, body, headers=headers)
 

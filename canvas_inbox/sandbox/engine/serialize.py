@@ -77,6 +77,12 @@ class Renderer:
         self.roster = roster
         self.user_id = user_id
         self.base = base_url.rstrip("/")
+        # A page repeats the same few people in every row: what is derived from the
+        # roster alone is worked out once per person per request (a Renderer lives for
+        # one request, inside its database lock, so the roster cannot change under it).
+        self._people: dict[tuple[int, bool, bool, bool], dict[str, Any]] = {}
+        self._name_keys: dict[int, tuple[str, int]] = {}
+        self._types: dict[tuple[int, int], list[str]] = {}
 
     # ------------------------------------------------------------ people
 
@@ -84,6 +90,13 @@ class Renderer:
         return user.avatar_url or f"{self.base}{USER_AVATAR}"
 
     def user_json(self, user_id: int, *, full: bool, avatar: bool, uuid: bool) -> dict[str, Any]:
+        key = (user_id, full, avatar, uuid)
+        known = self._people.get(key)
+        if known is None:
+            known = self._people[key] = self._user_json(user_id, full, avatar, uuid)
+        return dict(known)
+
+    def _user_json(self, user_id: int, full: bool, avatar: bool, uuid: bool) -> dict[str, Any]:
         user = self.roster.users[user_id]
         data: dict[str, Any] = {
             "id": user.id,
@@ -102,9 +115,22 @@ class Renderer:
 
     def ordered(self, people: Iterable[tuple[int, str | None]]) -> list[int]:
         """Most recent author first, never-authored last, then by display name."""
-        users = self.roster.users
-        by_name = sorted(people, key=lambda p: (users[p[0]].short_name.casefold(), p[0]))
+        by_name = sorted(people, key=lambda p: self.name_key(p[0]))
         return [p[0] for p in sorted(by_name, key=lambda p: p[1] or "", reverse=True)]
+
+    def name_key(self, user_id: int) -> tuple[str, int]:
+        key = self._name_keys.get(user_id)
+        if key is None:
+            key = (self.roster.users[user_id].short_name.casefold(), user_id)
+            self._name_keys[user_id] = key
+        return key
+
+    def enrollment_types(self, user_id: int, course_id: int) -> list[str]:
+        key = (user_id, course_id)
+        types = self._types.get(key)
+        if types is None:
+            types = self._types[key] = self.roster.enrollment_types(user_id, course_id)
+        return list(types)
 
     # ------------------------------------------------------------ messages
 
@@ -348,9 +374,7 @@ class Renderer:
         participants = list(order)
         if view.indirect and rendered_messages:
             extra = self._forward_authors(rendered_messages) - set(participants)
-            participants += sorted(
-                extra, key=lambda u: (self.roster.users[u].short_name.casefold(), u)
-            )
+            participants += sorted(extra, key=self.name_key)
         avatars = (view.full_participants or view.participant_avatars) and (
             len(participants) <= MAX_AVATAR_PARTICIPANTS
         )
@@ -390,7 +414,7 @@ class Renderer:
             context_id = int(raw_id)
             if kind == "course":
                 courses[raw_id] = (
-                    self.roster.enrollment_types(only, context_id) if only is not None else []
+                    self.enrollment_types(only, context_id) if only is not None else []
                 )
             elif kind == "group":
                 group = self.roster.groups.get(context_id)
