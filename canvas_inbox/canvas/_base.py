@@ -44,6 +44,6 @@ class _Base:
 
     async def _all(self, path: str, item_type: Any, query: dict[str, Any]) -> list[Any]:
         items: list[Any] = []
-        async for page in self._wire.pages(API + path, params(query), item_type):
+        async for page in self._wire.pages(API + path, params(query), item_type, eager=True):
             items.extend(page)
         return items

@@ -186,6 +186,7 @@ class CanvasClient(_Actions):
             per_page=per_page,
             include=include,
             include_beta=include_beta,
+            all_pages=True,
         ):
             for conversation in page:
                 if conversation.id not in seen:
@@ -202,11 +203,22 @@ class CanvasClient(_Actions):
         per_page: int = 100,
         include: Sequence[str] = (),
         include_beta: bool | None = None,
+        all_pages: bool = False,
     ) -> AsyncIterator[list[Conversation]]:
-        """``GET /conversations`` page by page, in order, as they arrive."""
+        """``GET /conversations`` page by page, in order, as they arrive.
+
+        ``all_pages=True``: the caller will read to the end, so the later pages are
+        requested before the first is handed over (a caller that may stop after one page
+        leaves it False, and nothing more is sent unless it asks for a second page)."""
         query = self._list_query(scope, filter, filter_mode, per_page, include, include_beta)
-        async for page in self._wire.pages(API + "/conversations", params(query), Conversation):
-            yield page
+        pages = self._wire.pages(
+            API + "/conversations", params(query), Conversation, eager=all_pages
+        )
+        try:
+            async for page in pages:
+                yield page
+        finally:
+            await pages.aclose()
 
     async def conversation_ids(
         self,

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import functools
+import ssl
 from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
@@ -63,6 +65,41 @@ def check_base_url(base_url: str) -> str:
     return base
 
 
+@functools.cache
+def _verifying_context() -> ssl.SSLContext:
+    # Loading the CA bundle costs 40-250 ms: every client of the process shares one.
+    return httpx.create_ssl_context()
+
+
+def ssl_context(base_url: str) -> tuple[ssl.SSLContext, bool]:
+    """The TLS context for a client of ``base_url``, and whether its CAs are loaded.
+
+    An https profile gets the process's one verifying context. A plain-http profile
+    (only ever a loopback one: the sandbox, a local Canvas) gets a context with no CAs
+    loaded: still verifying, so an https address it is sent to (an upload host) fails
+    closed unless ``load_cas`` ran first. ``canvas-inbox unread`` against the sandbox
+    then pays nothing for TLS it never uses."""
+    if base_url.lower().startswith("http://"):
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # check_hostname, CERT_REQUIRED
+        context.set_alpn_protocols(["http/1.1"])
+        return context, False
+    return _verifying_context(), True
+
+
+def load_cas(context: ssl.SSLContext) -> None:
+    """Load the CA bundle into a context, from where httpx would take it."""
+    import os
+
+    if os.environ.get("SSL_CERT_FILE"):
+        context.load_verify_locations(cafile=os.environ["SSL_CERT_FILE"])
+    elif os.environ.get("SSL_CERT_DIR"):
+        context.load_verify_locations(capath=os.environ["SSL_CERT_DIR"])
+    else:
+        import certifi
+
+        context.load_verify_locations(cafile=certifi.where())
+
+
 def check_token(token: str) -> str:
     """A token as an HTTP header can carry it, or ValueError (never showing the token)."""
     if not token or any(not (0x21 <= ord(ch) <= 0x7E) for ch in token):
@@ -99,8 +136,10 @@ class Wire:
         self.max_concurrency = max_concurrency
         self._slots = asyncio.Semaphore(max_concurrency)
         self._in_flight = 0
+        self._ssl, self._cas_loaded = ssl_context(self.base_url)
         self.http = httpx.AsyncClient(
             transport=transport,
+            verify=self._ssl,
             # HTTP/1.1 keep-alive: one pooled connection per request in flight.
             limits=httpx.Limits(
                 max_connections=max_concurrency, max_keepalive_connections=max_concurrency
@@ -113,6 +152,13 @@ class Wire:
 
     async def aclose(self) -> None:
         await self.http.aclose()
+
+    def trust_public_cas(self, url: str) -> None:
+        """Before a request to another host (an upload host): if it is https and this is
+        a plain-http profile's client, load the CA bundle now, once."""
+        if not self._cas_loaded and url.lower().startswith("https://"):
+            load_cas(self._ssl)
+            self._cas_loaded = True
 
     # --- the token's guard ---------------------------------------------------------
 
@@ -295,32 +341,44 @@ class Wire:
 
     # --- paging --------------------------------------------------------------------------
 
-    async def pages(self, path: str, params: Params, item_type: Any) -> AsyncIterator[list[Any]]:
+    async def pages(
+        self, path: str, params: Params, item_type: Any, *, eager: bool = False
+    ) -> AsyncIterator[list[Any]]:
         """Every page of a list, in order. Follows ``rel="next"``; with numbered pages and
         ``rel="last"``, fetches the pages in between concurrently (at most
-        ``max_concurrency`` in flight) and still yields them in order."""
+        ``max_concurrency`` in flight) and still yields them in order.
+
+        The concurrent fetches run up to ``2 * max_concurrency`` pages ahead of the
+        caller, so a caller busy with one page (or one slow page) does not leave the
+        request slots idle. They start when the caller asks for the second page, or with
+        ``eager`` (a caller that wants every page) before the first is handed over."""
         list_type = list[item_type]  # type: ignore[valid-type]
         response = await self.request("GET", path, params=params, retry=True)
-        yield self.decode(response, list_type)
         seen = {str(response.url)}
         links = _paging.parse_link_header(response.headers.get("link"))
         numbered = _paging.numbered_pages(links)
-        if numbered:
+        if not numbered:
+            yield self.decode(response, list_type)
+        else:
             for url in numbered:
                 self.resolve(url)  # refuse before sending anything
+            seen.update(numbered)
+            ahead = 2 * self.max_concurrency
             pending: collections.deque[asyncio.Task[httpx.Response]] = collections.deque()
             queue = iter(numbered)
+
+            def top_up() -> None:
+                while len(pending) < ahead and (url := next(queue, None)) is not None:
+                    pending.append(asyncio.ensure_future(self.request("GET", url, retry=True)))
+
             try:
-                while True:
-                    while len(pending) < self.max_concurrency:
-                        url = next(queue, None)
-                        if url is None:
-                            break
-                        seen.add(url)
-                        pending.append(asyncio.ensure_future(self.request("GET", url, retry=True)))
-                    if not pending:
-                        break
+                if eager:
+                    top_up()
+                yield self.decode(response, list_type)
+                top_up()
+                while pending:
                     response = await pending.popleft()
+                    top_up()
                     yield self.decode(response, list_type)
             finally:
                 for task in pending:

@@ -123,8 +123,10 @@ def sandbox(seed: dict[str, Any], latency_ms: float = LATENCY_MS) -> Iterator[st
 class Counting:
     """Counts requests (and the most in flight at once) at the transport."""
 
-    def __init__(self) -> None:
+    def __init__(self, url: str) -> None:
         import httpx
+
+        from canvas_inbox.canvas._http import ssl_context
 
         class Transport(httpx.AsyncHTTPTransport):
             async def handle_async_request(inner, request: httpx.Request) -> httpx.Response:
@@ -139,7 +141,9 @@ class Counting:
         self.requests = 0
         self.in_flight = 0
         self.peak = 0
-        self.transport = Transport()
+        # TLS set up as the client sets up its own transport for this URL (without
+        # ``transport=`` it builds one with this context), so the run pays what a user's does.
+        self.transport = Transport(verify=ssl_context(url)[0])
 
 
 def ours(url: str, lists_only: bool) -> tuple[float, int, int]:
@@ -162,7 +166,7 @@ def ours(url: str, lists_only: bool) -> tuple[float, int, int]:
         try:
             args = ["sync", "--url", url] + (["--lists-only"] if lists_only else [])
             started = time.perf_counter()
-            counting = Counting()  # a new client and transport per run, as a user's run has
+            counting = Counting(url)  # a new client and transport per run, as a user's run has
             code = main(args)
             elapsed = time.perf_counter() - started
         finally:
