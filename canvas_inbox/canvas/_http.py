@@ -374,6 +374,8 @@ class Wire:
             try:
                 if eager:
                     top_up()
+                    # Let them reach the wire before the caller takes the loop for page 1.
+                    await asyncio.sleep(0)
                 yield self.decode(response, list_type)
                 top_up()
                 while pending:

@@ -253,21 +253,29 @@ class Renderer:
 
     # ------------------------------------------------------------ conversations
 
-    def _previews(self, ids: list[int], own: bool) -> dict[int, sqlite3.Row]:
+    def _previews(self, ids: list[int], own: bool) -> dict[int, dict[str, Any]]:
+        """The newest visible (own) message of each conversation: its body and author.
+
+        One indexed lookup per conversation (a correlated LIMIT 1), not a window over
+        every message of the page: a 100-row page took ~1 ms that way, ~0.2 ms this."""
         author_clause = "AND m.author_id = ?" if own else ""
-        args: list[object] = [self.user_id, *ids]
+        args: list[object] = [json.dumps(ids), self.user_id]
         if own:
             args.append(self.user_id)
         query = (
-            "SELECT conversation_id, body, author_id, created_at FROM ("  # noqa: S608 - only placeholders
-            " SELECT mp.conversation_id, m.body, m.author_id, m.created_at, ROW_NUMBER() OVER"
-            " (PARTITION BY mp.conversation_id ORDER BY m.created_at DESC, m.id DESC) AS rn"
-            " FROM message_participants mp JOIN messages m ON m.id = mp.message_id"
-            f" WHERE mp.user_id = ? AND mp.conversation_id IN ({_marks(ids)})"
+            "SELECT page.value, m.body, m.author_id FROM json_each(?) page"  # noqa: S608 - only placeholders
+            " JOIN messages m ON m.id = (SELECT m.id FROM message_participants mp"
+            " JOIN messages m ON m.id = mp.message_id"
+            " WHERE mp.user_id = ? AND mp.conversation_id = page.value"
             f" AND mp.workflow_state = 'active' AND m.generated = 0 {author_clause}"
-            ") WHERE rn = 1"
+            " ORDER BY m.created_at DESC, m.id DESC LIMIT 1)"
         )
-        return {r["conversation_id"]: r for r in self.conn.execute(query, args)}
+        cursor = self.conn.cursor()
+        cursor.row_factory = None
+        return {
+            cid: {"body": body, "author_id": author}
+            for cid, body, author in cursor.execute(query, args)
+        }
 
     def conversations(
         self,
@@ -284,18 +292,20 @@ class Renderer:
         if not conversation_ids:
             return []
         ids = list(conversation_ids)
-        rows = {
-            r["conversation_id"]: r
-            for r in self.conn.execute(
-                "SELECT cp.*, c.subject, c.private_hash, c.context_type, c.context_id"  # noqa: S608 - only placeholders
-                " FROM conversation_participants cp JOIN conversations c"
-                f" ON c.id = cp.conversation_id WHERE cp.user_id = ?"
-                f" AND cp.conversation_id IN ({_marks(ids)})",
-                (self.user_id, *ids),
-            )
-        }
+        # Plain tuples made into dicts: much cheaper than sqlite3.Row for ~20 lookups a row.
+        cursor = self.conn.cursor()
+        cursor.row_factory = None
+        cursor.execute(
+            "SELECT cp.*, c.subject, c.private_hash, c.context_type, c.context_id"  # noqa: S608 - only placeholders
+            " FROM conversation_participants cp JOIN conversations c"
+            f" ON c.id = cp.conversation_id WHERE cp.user_id = ?"
+            f" AND cp.conversation_id IN ({_marks(ids)})",
+            (self.user_id, *ids),
+        )
+        names = [d[0] for d in cursor.description]
+        rows = {r["conversation_id"]: r for r in (dict(zip(names, t)) for t in cursor)}
         people: dict[int, list[tuple[int, str | None]]] = defaultdict(list)
-        for conversation_id, user_id, authored in self.conn.execute(
+        for conversation_id, user_id, authored in cursor.execute(
             "SELECT conversation_id, user_id, last_authored_at FROM conversation_participants"  # noqa: S608 - only placeholders
             f" WHERE conversation_id IN ({_marks(ids)})",
             ids,
@@ -330,10 +340,10 @@ class Renderer:
 
     def _conversation(
         self,
-        row: sqlite3.Row,
+        row: dict[str, Any],
         people: list[tuple[int, str | None]],
-        latest: sqlite3.Row | None,
-        authored: sqlite3.Row | None,
+        latest: dict[str, Any] | None,
+        authored: dict[str, Any] | None,
         view: View,
         visible: bool,
         message_ids: list[int] | None,
