@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 # Actions that need an open thread, and those that need a row: hidden from the palette
 # and dimmed in the footer when they would do nothing.
 NARROW = 100  # columns below which one pane shows at a time
+FIRST_PAINT_ROWS = 200  # more than the tallest terminal shows
 NEEDS_THREAD = {"reply", "reply_all", "forward", "attachments"}
 NEEDS_ROW = {"star", "archive", "mark_unread", "mark_read", "delete", "select", "open"}
 
@@ -83,14 +84,19 @@ class InboxScreen(WritingActions, Screen[None]):
         return self.query_one(ThreadView)
 
     def on_mount(self) -> None:
-        self.reload()
+        # The first frame needs only the rows on screen: reading all of a 10,000-row
+        # cache costs ~50 ms, so the rest is read a frame later.
+        self.reload(limit=FIRST_PAINT_ROWS)
         self.inbox.focus()
         self.update_header()
         # The footer builds a widget per key: it costs as much as the inbox itself, so
         # the conversations paint first and the keys arrive a frame later.
-        self.call_after_refresh(self._mount_footer)
+        self.call_after_refresh(self._after_first_paint)
 
-    async def _mount_footer(self) -> None:
+    async def _after_first_paint(self) -> None:
+        if not self.is_attached:
+            return  # the app closed on its first frame
+        self.reload()
         await self.mount(KeyFooter())
         self.refresh_bindings()  # a footer only draws keys once told they changed
 
@@ -106,15 +112,16 @@ class InboxScreen(WritingActions, Screen[None]):
             self.set_class(reading, "-reading")
 
     # --- reading the cache --------------------------------------------------------------
-    def reload(self, keep: int | None = None) -> None:
-        """Re-read the current list from the cache (sync, instant)."""
+    def reload(self, keep: int | None = None, *, limit: int | None = None) -> None:
+        """Re-read the current list from the cache (sync, instant); ``limit``: only the
+        top rows (the first paint)."""
         me = self.service.me
         self.inbox.me = me
         self.thread_view.me = me
         empty = f"No conversations in {SCOPE_LABELS[self.scope]}."
         try:
             rows = self.service.cached_conversations(
-                self.scope, self.context.code if self.context else None
+                self.scope, self.context.code if self.context else None, limit
             )
         except Exception:
             # A service may open its cache only in start(), which runs after the first

@@ -74,6 +74,8 @@ class InboxList(ScrollView, can_focus=True):
         # Rendered rows by (record, width, selected): records are frozen, so a changed
         # conversation is a new key and a stale line can never be drawn.
         self._lines: dict[tuple[Conversation, int, bool], list[Segment]] = {}
+        self._strips: dict[tuple[Conversation, int, bool, Style], Strip] = {}
+        self._frame: tuple[Style, int, bool] | None = None
         self._styles: dict[str, Style] = {}
 
     @property
@@ -86,6 +88,7 @@ class InboxList(ScrollView, can_focus=True):
         if person != self._me:
             self._me = person
             self._lines.clear()
+            self._strips.clear()
             self.refresh()
 
     # --- data ---------------------------------------------------------------------------
@@ -184,6 +187,7 @@ class InboxList(ScrollView, can_focus=True):
     def on_resize(self) -> None:
         self.virtual_size = Size(self.scrollable_content_region.width, len(self.rows))
         self._lines.clear()
+        self._strips.clear()
 
     def on_focus(self) -> None:
         self.refresh_line(self.cursor)  # the cursor row shows where the focus is
@@ -199,6 +203,7 @@ class InboxList(ScrollView, can_focus=True):
             name, _, partial = key.partition("/")
             if self._style(name, partial == "True") != style:
                 self._lines.clear()
+                self._strips.clear()
                 break
 
     def _style(self, name: str, partial: bool = True) -> Style:
@@ -218,25 +223,47 @@ class InboxList(ScrollView, can_focus=True):
             self._lines[key] = segments
         return segments
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # What every line of this frame shares, looked up once instead of per line (the
+        # widget's style walks its ancestors): a scrolled list redraws every line.
+        self._frame = self._frame_now()
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame = None
+
+    def _frame_now(self) -> tuple[Style, int, bool]:
+        return self.rich_style, self.scrollable_content_region.width, self.has_focus
+
     def render_line(self, y: int) -> Strip:
         index = int(self.scroll_offset.y) + y
         # Without the scrollbar's column, so the date at the end of a row stays whole.
-        width = self.scrollable_content_region.width
-        base = self.rich_style
+        base, width, focused = self._frame or self._frame_now()
         if not self.rows:
             if y == 1:
                 return Strip([Segment(f"  {self.empty_text}".ljust(width)[:width], base)])
             return Strip.blank(width, base)
         if index >= len(self.rows):
             return Strip.blank(width, base)
-        segments = self._row_segments(self.rows[index], width)
+        row = self.rows[index]
+        selected = row.id in self.selected
         style = base
-        if self.rows[index].id in self.selected:
+        if selected:
             style = base + self._style("inbox-list--selected", partial=False)
         if index == self.cursor:
-            cursor_class = "inbox-list--cursor" if self.has_focus else "inbox-list--dim"
+            cursor_class = "inbox-list--cursor" if focused else "inbox-list--dim"
             style = base + self._style(cursor_class, partial=False)
-        return Strip(Segment.apply_style(segments, style)).crop_extend(0, width, style)
+        # Finished lines too, by record and style: scrolling one row redraws the others
+        # unchanged, and a frozen record and a style are both exact keys.
+        key = (row, width, selected, style)
+        strip = self._strips.get(key)
+        if strip is None:
+            if len(self._strips) > 4096:
+                self._strips.clear()
+            segments = self._row_segments(row, width)
+            strip = Strip(Segment.apply_style(segments, style)).crop_extend(0, width, style)
+            self._strips[key] = strip
+        return strip
 
     def row_text(self, row: Conversation, width: int) -> Text:
         selected = row.id in self.selected
