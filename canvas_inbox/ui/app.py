@@ -15,6 +15,7 @@ from textual import on, work
 from textual.app import App
 from textual.binding import BindingType
 from textual.css.query import NoMatches
+from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from canvas_inbox.config import Settings
@@ -44,6 +45,7 @@ from canvas_inbox.ui.widgets.status import HeaderBar
 
 AUTH_EXPIRED = "token expired: press P to log in again"
 ERROR_REPEAT_SECONDS = 5.0
+PROGRESS_SECONDS = 0.25  # at most four sync progress repaints a second
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +87,9 @@ class CanvasInboxApp(App[SwitchProfile | None]):
         self._unsubscribe: Callable[[], None] | None = None
         self.auth_expired = False
         self._recent_errors: dict[str, float] = {}
+        self._progress_text = ""
+        self._progress_shown = -PROGRESS_SECONDS
+        self._progress_timer: Timer | None = None
 
     # --- lifecycle ------------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -161,7 +166,7 @@ class CanvasInboxApp(App[SwitchProfile | None]):
     def _service_event(self, message: ServiceEventReceived) -> None:
         event = message.event
         if isinstance(event, ConversationsChanged):
-            self.inbox_screen_call(lambda screen: screen.reload())
+            self.inbox_screen_call(lambda screen: screen.apply_changes(event.ids))
             self.inbox_screen_call(lambda screen: screen.reload_thread(event.ids))
         elif isinstance(event, ThreadChanged):
             ids = frozenset({event.conversation_id})
@@ -180,7 +185,7 @@ class CanvasInboxApp(App[SwitchProfile | None]):
                     + (f"/{event.total}" if event.total is not None else "")
                 )
             )
-            self._header(lambda header: setattr(header, "progress", done))
+            self._show_progress(done)
         elif isinstance(event, ActionFailed):
             self.show_error(f"{event.description} failed: {event.reason}", reason=event.reason)
             self.inbox_screen_call(lambda screen: screen.reload())
@@ -195,6 +200,24 @@ class CanvasInboxApp(App[SwitchProfile | None]):
             self.announce(event)
         elif isinstance(event, OutboxChanged):
             self.outbox_changed(event)
+
+    def _show_progress(self, text: str) -> None:
+        """A sync reports every few threads: the header shows the first report at once,
+        then at most a few a second (each is a repaint a key would wait behind)."""
+        self._progress_text = text
+        if text == "" or time.monotonic() - self._progress_shown >= PROGRESS_SECONDS:
+            if self._progress_timer is not None:
+                self._progress_timer.stop()
+            self._flush_progress()
+        elif self._progress_timer is None:
+            wait = PROGRESS_SECONDS - (time.monotonic() - self._progress_shown)
+            self._progress_timer = self.set_timer(wait, self._flush_progress)
+
+    def _flush_progress(self) -> None:
+        self._progress_timer = None
+        self._progress_shown = time.monotonic()
+        text = self._progress_text
+        self._header(lambda header: setattr(header, "progress", text))
 
     def _header(self, change: Callable[[HeaderBar], object]) -> None:
         self.inbox_screen_call(lambda screen: change(screen.query_one(HeaderBar)))
