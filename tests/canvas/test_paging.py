@@ -88,6 +88,32 @@ async def test_rel_last_pages_come_concurrently_and_in_order() -> None:
     assert server.most_in_flight == 3  # concurrent, and bounded by max_concurrency
 
 
+async def test_a_caller_reading_every_page_has_the_later_pages_on_the_wire_first() -> None:
+    # The caller writes page 1 to its cache while pages 2.. are already being answered.
+    server = PagedCanvas(95, delay=0.05)
+    async with client_on(server, max_concurrency=3) as client:
+        pages = client.iter_conversation_pages(per_page=10, all_pages=True)
+        first = await anext(pages)
+        asked_before_page_2 = len(server.requests)
+        rest = [page async for page in pages]
+    assert first[0].id == 95
+    assert asked_before_page_2 == 1 + 3  # page 1, and one request per slot
+    assert [i for page in [first, *rest] for i in (c.id for c in page)] == list(range(95, 0, -1))
+    assert len(server.requests) == 10
+
+
+async def test_a_caller_that_may_stop_after_page_1_sends_nothing_more() -> None:
+    # The poller's first-page refresh: the later pages would be requests for nothing.
+    server = PagedCanvas(95, delay=0.01)
+    async with client_on(server, max_concurrency=3) as client:
+        pages = client.iter_conversation_pages(per_page=10)
+        first = await anext(pages)
+        await asyncio.sleep(0.05)
+        await pages.aclose()  # type: ignore[attr-defined]
+    assert len(first) == 10
+    assert len(server.requests) == 1
+
+
 async def test_every_link_keeps_the_query_canvas_put_there() -> None:
     server = PagedCanvas(30)
     async with client_on(server) as client:

@@ -303,7 +303,7 @@ class Renderer:
             (self.user_id, *ids),
         )
         names = [d[0] for d in cursor.description]
-        rows = {r["conversation_id"]: r for r in (dict(zip(names, t)) for t in cursor)}
+        rows = {r["conversation_id"]: r for r in (dict(zip(names, t, strict=True)) for t in cursor)}
         people: dict[int, list[tuple[int, str | None]]] = defaultdict(list)
         for conversation_id, user_id, authored in cursor.execute(
             "SELECT conversation_id, user_id, last_authored_at FROM conversation_participants"  # noqa: S608 - only placeholders
