@@ -15,7 +15,9 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal
+from textual.reactive import Reactive
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer, ProgressBar
 from textual.worker import Worker
 
@@ -65,6 +67,10 @@ def _place(row: Conversation, scope: Scope) -> tuple[object, ...]:
 
 class InboxScreen(WritingActions, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = bindings(INBOX_KEYS)
+    # Textual repaints the whole screen when focus moves; the two widgets involved
+    # repaint themselves (focus, blur and their :focus styles), and a full repaint made
+    # switching panes or opening a thread cost more than a frame.
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
 
     def __init__(self, service: InboxAPI) -> None:
         super().__init__(id="inbox-screen")
