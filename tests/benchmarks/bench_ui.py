@@ -1,7 +1,7 @@
 """UI benchmark over the real service: prints figures, asserts nothing. Never collected by
 pytest (the name does not match test_*.py).
 
-Run: .venv/bin/python tests/benchmarks/bench_ui.py [--runs 5] [--no-fake]
+Run: .venv/bin/python tests/benchmarks/bench_ui.py [--runs 11] [--no-fake] [--only startup|keys]
 
 Set-up (before anything is timed): a sandbox subprocess on 127.0.0.1 with 10,000
 conversations for user 1 and ``--latency 50``; an on-disk cache for that same account
@@ -417,7 +417,7 @@ def main() -> None:
     from bench_sync import generated_seed, sandbox
 
     parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=11)
     parser.add_argument("--no-fake", action="store_true")
     parser.add_argument("--only", choices=["startup", "keys"], help="one part (while profiling)")
     options = parser.parse_args()
