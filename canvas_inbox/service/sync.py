@@ -87,9 +87,10 @@ class Sync:
             await self.core.close_pages(pages)
         store = self.core.store
         self.prime()
+        cached = store.conversations_by_id(int(item.id) for item in wire)
         pairs = []
         for item in wire:
-            old = store.conversation(int(item.id))
+            old = cached.get(int(item.id))
             pairs.append((old, self.core.overlay(convert.merge(old, convert.conversation(item)))))
         rows = [row for _, row in pairs]
         store.upsert_conversations(rows, scope=scope, context_code=context_code)
@@ -129,7 +130,8 @@ class Sync:
                 fresh = [row for row in fresh if row.id not in seen]
                 seen.update(row.id for row in fresh)
                 if self.core.primed:
-                    self.core.announce([(store.conversation(r.id), r) for r in fresh])
+                    cached = store.conversations_by_id(r.id for r in fresh)
+                    self.core.announce([(cached.get(r.id), r) for r in fresh])
                 store.upsert_conversations(fresh)
                 rows.extend(fresh)
                 if on_page is not None:

@@ -400,6 +400,16 @@ class Store(DraftsAndOutbox):
         ).fetchone()
         return None if row is None else decode_conversation(row[0])
 
+    @cache_call
+    def conversations_by_id(self, ids: Iterable[int]) -> dict[int, Conversation]:
+        """The cached rows among ``ids`` (ids not cached are left out), in one query:
+        a listed page compared with the cache costs one SELECT, not one per row."""
+        rows = self._db.execute(
+            "SELECT id, data FROM conversations WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps([int(i) for i in ids]),),
+        )
+        return {cid: decode_conversation(data) for cid, data in rows}
+
     def update_conversation(self, conversation: Conversation) -> None:
         """Replace one cached row with a locally changed copy (an optimistic change, or
         its revert). Unknown ids are inserted. Use ``update_conversations`` for many."""

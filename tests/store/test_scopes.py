@@ -320,3 +320,28 @@ def test_contexts_me_and_meta_round_trip(store: Store) -> None:
     assert store.get_meta("synced_at") == "2026-09-15"
     store.set_meta("synced_at", None)
     assert store.get_meta("synced_at") is None
+
+
+def test_conversations_by_id_gives_the_current_cached_rows_and_skips_unknown_ids(
+    store: Store,
+) -> None:
+    first, second = conv(1, 1), conv(2, 2)
+    store.upsert_conversations([first, second])
+    changed = msgspec.structs.replace(first, subject="Renamed", message_count=4)
+    store.update_conversation(changed)
+    assert store.conversations_by_id([1, 2, 99]) == {1: changed, 2: second}
+    assert store.conversations_by_id([]) == {}
+
+
+def test_a_closing_listing_writes_the_server_rows_over_changes_made_after_its_pages(
+    store: Store,
+) -> None:
+    """Pages written, then a local change to one row, then the listing's closing write
+    with the very records the pages wrote: the listing's version is what is cached."""
+    mark = store.revision()
+    rows = [conv(1, 1), conv(2, 2)]
+    store.upsert_conversations(rows)
+    store.update_conversation(msgspec.structs.replace(rows[0], subject="Local edit"))
+    store.upsert_conversations(rows, scope="inbox", complete=True, as_of=mark)
+    assert store.conversation(1) == rows[0]
+    assert ids(store, "inbox") == [1, 2]
