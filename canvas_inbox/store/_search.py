@@ -137,7 +137,15 @@ def index_conversations(db: sqlite3.Connection, conversations: Sequence[Conversa
     """(Re)index the conversation documents."""
     if not conversations:
         return
-    threads = {cid for (cid,) in db.execute("SELECT cid FROM threads")}
+    # Only these rows' threads: a cache holding thousands would otherwise be read whole
+    # for every listed page.
+    threads = {
+        cid
+        for (cid,) in db.execute(
+            "SELECT cid FROM threads WHERE cid IN (SELECT value FROM json_each(?))",
+            (json.dumps([c.id for c in conversations]),),
+        )
+    }
     _put_conversation_docs(db, [_conversation_doc(c, c.id in threads) for c in conversations])
 
 

@@ -141,6 +141,18 @@ def test_cached_thread_replaces_the_preview(store: Store) -> None:
     assert [h.message_id for h in store.search("rubric")] == [5]
 
 
+def test_a_relisted_row_with_a_cached_thread_gets_no_preview_and_one_without_does(
+    store: Store,
+) -> None:
+    store.save_thread(
+        Thread(conversation=conv(1, 1), messages=(message(5, 1, "hello", author=TEACHER),))
+    )
+    store.upsert_conversations(
+        [conv(1, 1, last_message="zebra notes"), conv(2, 2, last_message="zebra plans")]
+    )
+    assert [(h.conversation_id, h.message_id) for h in store.search("zebra")] == [(2, None)]
+
+
 @pytest.mark.parametrize(
     "query",
     [
