@@ -1,5 +1,10 @@
 """One conversation as a single readable page: oldest message first, forwarded
-messages indented under the message that carried them."""
+messages indented under the message that carried them.
+
+A line-API widget: the page is drawn to a list of strips once per thread and width, and
+a frame only indexes into it. Opening a thread is then a content swap, not a layout of a
+child widget whose height depends on the text (that pass cost more than a frame).
+"""
 
 from __future__ import annotations
 
@@ -12,9 +17,10 @@ from rich.padding import Padding
 from rich.rule import Rule
 from rich.style import Style
 from rich.text import Text
-from textual.app import ComposeResult
-from textual.containers import VerticalScroll
-from textual.widgets import Static
+from textual.geometry import Region, Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.visual import Visual, visualize
 
 from canvas_inbox.service import Attachment, MediaComment, Message, Person, Thread
 from canvas_inbox.ui.clock import Clock, long_date, system_clock
@@ -59,18 +65,75 @@ def media_line(media: MediaComment) -> Text:
     return line
 
 
-class ThreadView(VerticalScroll, can_focus=True):
+class ThreadView(ScrollView, can_focus=True):
     """Shows ``thread``; knows the names of the people in it from the conversation."""
+
+    DEFAULT_CSS = """
+    ThreadView {
+        overflow-x: hidden;
+    }
+    """
 
     def __init__(self, *, clock: Clock = system_clock, id: str | None = None) -> None:
         super().__init__(id=id)
         self.clock = clock
         self.thread: Thread | None = None
         self.me: Person | None = None
-        self._body = Static(Text("Open a conversation with enter.", style=DIM), id="thread-body")
+        self._page: RenderableType = Text("Open a conversation with enter.", style=DIM)
+        # The page drawn at one width and base style: (width, style) -> strips.
+        self._lines: list[Strip] = []
+        self._lines_key: tuple[object, ...] | None = None
 
-    def compose(self) -> ComposeResult:
-        yield self._body
+    # --- drawing --------------------------------------------------------------------------
+    def _draw(self, width: int) -> list[Strip]:
+        """The page as strips at ``width``, drawn as a ``Static`` would draw it (so the
+        page looks the same as when it was one)."""
+        visual: Visual = visualize(self, self._page, markup=False)
+        style = self.visual_style
+        key = (id(self._page), width, style)
+        if key != self._lines_key:
+            self._lines = Visual.to_strips(self, visual, width, None, style)
+            self._lines_key = key
+        return self._lines
+
+    def _lay_out(self) -> None:
+        """Draws the page for the pane's width and sets the scrollable height: a second
+        time one column narrower when the page is taller than the pane (the scrollbar)."""
+        width, height = self.content_region.size
+        if width <= 0:
+            return
+        lines = self._draw(width)
+        if len(lines) > height and self.styles.overflow_y != "hidden":
+            width = max(width - self.styles.scrollbar_size_vertical, 1)
+            lines = self._draw(width)
+        size = Size(width, len(lines))
+        if size != self.virtual_size:
+            self.virtual_size = size
+        else:
+            self.refresh()
+
+    def on_resize(self) -> None:
+        self._lay_out()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        # Focus changes land here too (the border colour): the page is redrawn only if
+        # its own base style changed, which _draw's key tells.
+        if self._lines_key is not None and self._lines_key[2] != self.visual_style:
+            self._lay_out()
+
+    def render_line(self, y: int) -> Strip:
+        index = int(self.scroll_offset.y) + y
+        width = self.scrollable_content_region.width
+        style = self.visual_style.rich_style
+        if 0 <= index < len(self._lines):
+            return self._lines[index].extend_cell_length(width, style).crop(0, width)
+        return Strip.blank(width, style)
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        if self._lines_key is None:
+            self._lay_out()
+        return super().render_lines(crop)
 
     def show(self, thread: Thread | None, *, keep_scroll: bool = False) -> None:
         old = self.thread
@@ -80,7 +143,8 @@ class ThreadView(VerticalScroll, can_focus=True):
         self.thread = thread
         if same and keep_scroll and _looks_the_same(old, thread):
             return  # only flags changed (read, starred): nothing shown here differs
-        self._body.update(self.render_thread(thread) if thread else Text(""))
+        self._page = self.render_thread(thread) if thread else Text("")
+        self._lay_out()
         if not (same and keep_scroll):
             self.scroll_home(animate=False)
 
