@@ -200,11 +200,21 @@ class InboxList(ScrollView, can_focus=True):
         self._lines.clear()
         self._strips.clear()
 
-    def on_focus(self) -> None:
-        self.refresh_line(self.cursor)  # the cursor row shows where the focus is
-
-    def on_blur(self) -> None:
+    # Widget's own focus handlers repaint the whole list; only the cursor row shows where
+    # the focus is, so these replace them (prevent_default) and repaint that row.
+    def _on_focus(self, event: events.Focus) -> None:
+        event.prevent_default()
+        self.has_focus = True
         self.refresh_line(self.cursor)
+        if self.parent is not None:
+            self.parent.post_message(events.DescendantFocus(self))
+
+    def _on_blur(self, event: events.Blur) -> None:
+        event.prevent_default()
+        self.has_focus = False
+        self.refresh_line(self.cursor)
+        if self.parent is not None:
+            self.parent.post_message(events.DescendantBlur(self))
 
     def notify_style_update(self) -> None:
         super().notify_style_update()

@@ -21,6 +21,7 @@ from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.visual import Visual, visualize
+from textual.widget import Widget
 
 from canvas_inbox.service import Attachment, MediaComment, Message, Person, Thread
 from canvas_inbox.ui.clock import Clock, long_date, system_clock
@@ -92,7 +93,12 @@ class ThreadView(ScrollView, can_focus=True):
         style = self.visual_style
         key = (id(self._page), width, style)
         if key != self._lines_key:
-            self._lines = Visual.to_strips(self, visual, width, None, style)
+            # Fitted to the width here, once, so a frame's lines are ready as they are.
+            base = style.rich_style
+            self._lines = [
+                strip.extend_cell_length(width, base).crop(0, width)
+                for strip in Visual.to_strips(self, visual, width, None, style)
+            ]
             self._lines_key = key
         return self._lines
 
@@ -108,9 +114,11 @@ class ThreadView(ScrollView, can_focus=True):
             lines = self._draw(width)
         size = Size(width, len(lines))
         if size != self.virtual_size:
-            self.virtual_size = size
-        else:
-            self.refresh()
+            # Not the reactive's layout pass: only a scrollbar coming or going moves
+            # anything, and _scroll_update asks for a layout exactly then.
+            self.set_reactive(Widget.virtual_size, size)
+            self._scroll_update(size)
+        self.refresh()
 
     def on_resize(self) -> None:
         self._lay_out()
@@ -127,7 +135,7 @@ class ThreadView(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         style = self.visual_style.rich_style
         if 0 <= index < len(self._lines):
-            return self._lines[index].extend_cell_length(width, style).crop(0, width)
+            return self._lines[index]
         return Strip.blank(width, style)
 
     def render_lines(self, crop: Region) -> list[Strip]:
