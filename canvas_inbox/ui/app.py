@@ -39,7 +39,6 @@ from canvas_inbox.ui.commands import InboxCommands
 from canvas_inbox.ui.keymap import APP_KEYS, bindings, keymap_for
 from canvas_inbox.ui.messages import ServiceEventReceived
 from canvas_inbox.ui.safe_text import one_line
-from canvas_inbox.ui.screens.help import HelpScreen
 from canvas_inbox.ui.screens.inbox import InboxScreen
 from canvas_inbox.ui.widgets.status import HeaderBar
 
@@ -256,6 +255,8 @@ class CanvasInboxApp(App[SwitchProfile | None]):
 
     # --- actions ----------------------------------------------------------------------------
     def action_help(self) -> None:
+        from canvas_inbox.ui.screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.key_map))
 

@@ -18,7 +18,6 @@ from textual.containers import Horizontal
 from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, ProgressBar
 from textual.worker import Worker
 
 from canvas_inbox.service import (
@@ -32,16 +31,20 @@ from canvas_inbox.service import (
 )
 from canvas_inbox.ui.keymap import INBOX_KEYS, bindings
 from canvas_inbox.ui.safe_text import safe_line
-from canvas_inbox.ui.screens.confirm import ConfirmScreen
 from canvas_inbox.ui.screens.inbox_writing import WritingActions
 from canvas_inbox.ui.screens.picker import PickerScreen
-from canvas_inbox.ui.screens.search import SearchResult, SearchScreen
 from canvas_inbox.ui.widgets.inbox_list import InboxList
 from canvas_inbox.ui.widgets.status import SCOPE_LABELS, HeaderBar, KeyFooter, ScopeBar
 from canvas_inbox.ui.widgets.thread_view import ThreadView
 
 if TYPE_CHECKING:
+    from textual.widgets import ProgressBar
+
     from canvas_inbox.ui.app import CanvasInboxApp
+    from canvas_inbox.ui.screens.search import SearchResult
+
+# Dialogs, the search screen and the progress bar are imported where first used: the
+# first frame (the cached inbox) needs none of them.
 
 # Actions that need an open thread, and those that need a row: hidden from the palette
 # and dimmed in the footer when they would do nothing.
@@ -247,6 +250,8 @@ class InboxScreen(WritingActions, Screen[None]):
         self._run_action(description, len(ids), call)
 
     async def _progress_bar(self) -> ProgressBar:
+        from textual.widgets import Footer, ProgressBar
+
         # Made on first use: nobody needs it for the first paint.
         found = self.query("#batch-progress")
         if found:
@@ -379,6 +384,8 @@ class InboxScreen(WritingActions, Screen[None]):
 
     def action_search(self) -> None:
         query = self.search_result.query if self.search_result else ""
+        from canvas_inbox.ui.screens.search import SearchScreen
+
         self.app.push_screen(SearchScreen(self.service.search, query), self._searched)
 
     def _searched(self, result: SearchResult | None) -> None:
@@ -405,6 +412,8 @@ class InboxScreen(WritingActions, Screen[None]):
             self.notify("No search yet: press / to search.", timeout=2)
             return
         index = (result.index + step) % len(result.hits)
+        from canvas_inbox.ui.screens.search import SearchResult
+
         self.search_result = SearchResult(result.query, result.hits, index)
         self._show_hit(result.hits[index])
         self.notify(f"Match {index + 1} of {len(result.hits)}", timeout=1.5)
@@ -483,6 +492,8 @@ class InboxScreen(WritingActions, Screen[None]):
                 ids = [row.id for row in self.inbox.rows if row.unread]
                 self.inbox.update_rows(ids, workflow_state="read")
                 self._run_action("Mark all read", 2, self.service.mark_all_read)
+
+        from canvas_inbox.ui.screens.confirm import ConfirmScreen
 
         self.app.push_screen(ConfirmScreen("Mark every conversation as read?"), answered)
 
