@@ -160,6 +160,7 @@ def ours(url: str, lists_only: bool) -> tuple[float, int, int]:
 
     with tempfile.TemporaryDirectory(prefix="bench-cache-") as cache:
         os.environ["CANVAS_INBOX_CACHE_DIR"] = cache
+        os.environ["CANVAS_INBOX_DATA_DIR"] = cache  # drafts too: nothing outside the temp dir
         os.environ["CANVAS_INBOX_CONFIG"] = str(Path(cache) / "config.toml")
         os.environ["CANVAS_INBOX_TOKEN"] = ME_TOKEN
         inbox_module.InboxService.__init__ = counted  # type: ignore[method-assign]
