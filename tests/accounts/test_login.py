@@ -130,7 +130,8 @@ def test_after_login_use_and_logout_no_file_holds_the_token(
 
     assert accounts.logout(name) == name
     assert isolated_home.passwords == {}
-    for path in files_under(config.config_path().parent, cache):
+    assert files_under(config.data_root()), "the drafts file is there too"
+    for path in files_under(config.config_path().parent, cache, config.data_root()):
         assert JANE.encode() not in path.read_bytes(), path
     with pytest.raises(AccountError, match="No token for profile 'school'"):
         accounts.resolve_connection(name)

@@ -24,6 +24,7 @@ def home(tmp_path: Path) -> dict[str, Path]:
     return {
         "config": tmp_path / "config" / "config.toml",
         "cache": tmp_path / "cache",
+        "data": tmp_path / "data",
         "keyring": tmp_path / "os-keyring" / "keyring.json",
     }
 
@@ -36,6 +37,7 @@ def canvas_inbox(
         **{k: v for k, v in os.environ.items() if not k.startswith("CANVAS_INBOX")},
         "CANVAS_INBOX_CONFIG": str(home["config"]),
         "CANVAS_INBOX_CACHE_DIR": str(home["cache"]),
+        "CANVAS_INBOX_DATA_DIR": str(home["data"]),
         "PYTHON_KEYRING_BACKEND": "tests.keyrings.FileKeyring",
         "TEST_KEYRING_FILE": str(home["keyring"]),
         "PYTHONPATH": str(ROOT),
@@ -84,6 +86,7 @@ def test_login_logout_round_trip_keeps_the_token_out_of_every_file(
     assert json.loads(home["keyring"].read_text()) == {}
     written = [p for p in home["config"].parent.rglob("*") if p.is_file()]
     written += [p for p in home["cache"].rglob("*") if p.is_file()]
+    written += [p for p in home["data"].rglob("*") if p.is_file()]
     assert written
     for path in written:
         assert JANE.encode() not in path.read_bytes(), path
