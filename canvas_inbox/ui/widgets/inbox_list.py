@@ -88,6 +88,7 @@ class InboxList(ScrollView, can_focus=True):
         self._strips: dict[tuple[Conversation, int, bool, Style], Strip] = {}
         self._frame: tuple[Style, int, bool] | None = None
         self._styles: dict[str, Style] = {}
+        self._index: tuple[list[Conversation], dict[int, int]] | None = None
 
     @property
     def me(self) -> Person | None:
@@ -114,18 +115,28 @@ class InboxList(ScrollView, can_focus=True):
         self._move(index if index is not None else min(self.cursor, max(len(self.rows) - 1, 0)))
         self.refresh()
 
+    def _positions(self) -> dict[int, int]:
+        # Built on first use after set_rows: a sync announces one changed row at a time,
+        # and scanning 10,000 rows for it cost a millisecond per announcement.
+        if self._index is None or self._index[0] is not self.rows:
+            self._index = (self.rows, {row.id: i for i, row in enumerate(self.rows)})
+        return self._index[1]
+
     def replace_rows(self, changed: Iterable[Conversation]) -> None:
         """Swap in changed records (an optimistic change) without rereading anything."""
-        by_id = {row.id: row for row in changed}
-        for index, row in enumerate(self.rows):
-            if row.id in by_id:
-                self.rows[index] = by_id[row.id]
+        positions = self._positions()
+        for row in changed:
+            index = positions.get(row.id)
+            if index is not None:
+                self.rows[index] = row
                 self.refresh_line(index)
 
     def update_rows(self, ids: Iterable[int], **changes: object) -> None:
-        wanted = set(ids)
+        positions = self._positions()
         self.replace_rows(
-            msgspec.structs.replace(row, **changes) for row in self.rows if row.id in wanted
+            msgspec.structs.replace(self.rows[positions[i]], **changes)
+            for i in dict.fromkeys(ids)
+            if i in positions
         )
 
     @property
