@@ -233,7 +233,9 @@ class InboxScreen(WritingActions, Screen[None]):
         mark_read = not self.inbox_app.settings.peek
         if mark_read and conversation.unread:
             self.inbox.update_rows([conversation.id], workflow_state="read")
-        self.fetch_thread(conversation.id, mark_read)
+        # The cached copy is on screen already; the request (and the store read and
+        # request building before its first await) waits until that frame is out.
+        self.call_after_refresh(self.fetch_thread, conversation.id, mark_read)
 
     def perform(
         self,
