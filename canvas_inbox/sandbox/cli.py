@@ -12,7 +12,6 @@ import argparse
 import asyncio
 import contextlib
 import ipaddress
-import json
 import re
 import socket
 import sys
@@ -74,23 +73,16 @@ def printable(text: object) -> str:
 
 
 def load_seed(value: str) -> str | dict[str, Any]:
-    """``demo``/``empty`` as they are; a file read and checked enough to fail early."""
+    """``demo``/``empty`` as they are; a file read and checked now, so that a bad one is a
+    usage error before anything listens (the reading is the loader's own)."""
     if value in ("demo", "empty"):
         return value
-    path = Path(value)
+    from canvas_inbox.sandbox.seed import SeedError, read_seed
+
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UsageError(f"seed file not found: {value}") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise UsageError(f"cannot read seed file {value}: {error}") from None
-    try:
-        seed = json.loads(text)
-    except ValueError as error:
-        raise UsageError(f"seed file {value} is not valid JSON: {error}") from None
-    if not isinstance(seed, dict) or not isinstance(seed.get("users"), list):
-        raise UsageError(f'seed file {value} must be a JSON object with a "users" list')
-    return seed
+        return read_seed(Path(value))
+    except SeedError as error:
+        raise UsageError(str(error)) from None
 
 
 def build_options(args: argparse.Namespace) -> SandboxOptions:
