@@ -256,6 +256,18 @@ class InboxService:
     def outbox(self) -> list[OutboxItem]:
         return self._core.store.outbox() if self._cache_ok() else []
 
+    def discard_outbox(self, outbox_id: str) -> None:
+        self._open_store()
+        store = self._core.store
+        item = store.outbox_item(outbox_id)
+        if item is None:
+            return
+        # Removing it mid-send would let the attempt's next write put it back.
+        if self._outbox is not None and outbox_id in self._outbox.sending:
+            raise ServiceError("This message is being sent right now; wait for Canvas's answer")
+        store.remove_outbox(outbox_id)
+        store.delete_draft(item.draft.id)
+
     # --- network -----------------------------------------------------------------------------
     def _need(self) -> tuple[Sync, Actions, Outbox]:
         if not self._started or self._core.closing:

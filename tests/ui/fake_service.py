@@ -231,6 +231,13 @@ class FakeService:
     def outbox(self) -> list[OutboxItem]:
         return sorted(self.outbox_items.values(), key=lambda item: item.created_at)
 
+    def discard_outbox(self, outbox_id: str) -> None:
+        """As InboxService: the item and its draft go; nothing is said to Canvas."""
+        self.calls.append(("discard_outbox", outbox_id))
+        item = self.outbox_items.pop(outbox_id, None)
+        if item is not None:
+            self.saved_drafts.pop(item.draft.id, None)
+
     # network
     async def refresh(self, scope: Scope = "inbox", context_code: str | None = None) -> None:
         self.calls.append(("refresh", scope))
