@@ -81,6 +81,15 @@ COMPOSE_KEYS: tuple[KeySpec, ...] = (
     KeySpec("compose-save", "save", "Keep the draft", "ctrl+s", "Composer"),
     KeySpec("compose-editor", "editor", "Edit body in $EDITOR", "ctrl+e", "Composer"),
     KeySpec("compose-leave", "leave", "Leave (draft kept)", "escape", "Composer"),
+    KeySpec("compose-pick", "pick_file", "Attach a file from a picker", "ctrl+o", "Composer"),
+    # Gmail's ctrl+shift+d reaches few terminals as itself; ctrl+d deletes a character.
+    KeySpec(
+        "compose-discard",
+        "discard",
+        "Discard the draft (asks first)",
+        "ctrl+delete,f8",
+        "Composer",
+    ),
 )
 
 ALL_KEYS: tuple[KeySpec, ...] = INBOX_KEYS + APP_KEYS + COMPOSE_KEYS

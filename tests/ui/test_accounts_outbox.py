@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import msgspec
 import pytest
 from textual.widgets import Input, OptionList, TextArea
 
 from canvas_inbox import accounts, credentials
 from canvas_inbox.config import Profile, load_config
-from canvas_inbox.service import AuthExpired, Draft, OutboxItem, Recipient
+from canvas_inbox.service import AuthExpired, Draft, OutboxItem, Recipient, ServiceError
 from canvas_inbox.ui.app import SwitchProfile
 from canvas_inbox.ui.compose import ComposeScreen
 from canvas_inbox.ui.screens import login as login_module
@@ -178,6 +179,97 @@ async def test_a_background_send_that_fails_is_announced(inbox_app: AppFactory) 
         await pilot.pause()
         assert any("Not sent: “Lab report”: Canvas is down" in t for t in toasts(app))
         assert "✉ 1 unsent" in str(inbox_of(app).query_one(HeaderBar).render())
+
+
+async def open_outbox(app: Any, pilot: Any) -> None:
+    await pilot.press("O")
+    await pilot.pause()
+    assert isinstance(app.screen, OutboxScreen)
+
+
+async def test_a_failed_message_can_be_discarded_after_a_question(
+    inbox_app: AppFactory,
+) -> None:
+    service = FakeService()
+    item = failed_item(service)
+    service.save_draft(item.draft)
+    app = inbox_app(service)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_outbox(app, pilot)
+        assert "d discards" in str(app.screen.query_one("#outbox-keys").render())
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "It was not sent" in app.screen.question
+        await pilot.press("n")  # changed my mind: nothing goes
+        await pilot.pause()
+        assert [i.id for i in service.outbox()] == ["o1"]
+        await pilot.press("d", "y")
+        await pilot.pause()
+        assert isinstance(app.screen, OutboxScreen)
+        assert ("discard_outbox", "o1") in service.calls
+        assert service.outbox() == []
+        assert service.drafts() == []  # the draft behind it goes too: it is not in D either
+        assert "Outbox: empty" in str(app.screen.query_one("#outbox-title").render())
+        assert "Discarded “Lab report”" in str(app.screen.query_one("#outbox-status").render())
+        assert "unsent" not in str(inbox_of(app).query_one(HeaderBar).render())
+
+
+async def test_discarding_an_unknown_send_warns_it_may_already_have_gone(
+    inbox_app: AppFactory,
+) -> None:
+    service = FakeService()
+    item = failed_item(service, "the request timed out")
+    service.outbox_items["o1"] = OutboxItem(
+        id="o1", draft=item.draft, state="unknown", attempts=1,
+        last_error="the request timed out", created_at=NOW,
+    )  # fmt: skip
+    app = inbox_app(service)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_outbox(app, pilot)
+        await pilot.press("delete")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        question = app.screen.question
+        assert "may already have been sent" in question
+        assert "cannot unsend" in question
+        assert "check Sent" in question
+        await pilot.press("escape")
+        await pilot.pause()
+        assert [i.id for i in service.outbox()] == ["o1"]
+
+
+async def test_a_message_being_sent_is_not_discarded(inbox_app: AppFactory) -> None:
+    service = FakeService()
+    item = failed_item(service)
+    service.outbox_items["o1"] = msgspec.structs.replace(item, state="sending")
+    app = inbox_app(service)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_outbox(app, pilot)
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, OutboxScreen)  # no question: nothing to decide yet
+        assert "being sent" in str(app.screen.query_one("#outbox-status").render())
+        assert [i.id for i in service.outbox()] == ["o1"]
+
+
+async def test_a_discard_the_service_refuses_is_one_line(inbox_app: AppFactory) -> None:
+    service = FakeService()
+    failed_item(service)
+
+    def refuse(outbox_id: str) -> None:
+        raise ServiceError("This message is being sent right now; wait for Canvas's answer")
+
+    service.discard_outbox = refuse  # type: ignore[method-assign]
+    app = inbox_app(service)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_outbox(app, pilot)
+        await pilot.press("d", "y")
+        await pilot.pause()
+        assert "Not discarded: This message is being sent" in str(
+            app.screen.query_one("#outbox-status").render()
+        )
+        assert len(options_text(app.screen)) == 1
 
 
 # --- logging in -----------------------------------------------------------------------------

@@ -21,7 +21,9 @@ def human_size(size: int) -> str:
     value = float(size)
     for unit in ("bytes", "KB", "MB", "GB"):
         if value < 1024 or unit == "GB":
-            return f"{int(value)} {unit}" if unit == "bytes" else f"{value:.1f} {unit}"
+            if unit == "bytes":
+                return "1 byte" if size == 1 else f"{size} bytes"
+            return f"{value:.1f} {unit}"
         value /= 1024
     return f"{size} bytes"
 

@@ -68,6 +68,8 @@ class RecipientInput(Input):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("down", "suggestion(1)", "Next suggestion", show=False, id="to-next"),
         Binding("up", "suggestion(-1)", "Previous suggestion", show=False, id="to-previous"),
+        # Tab takes the highlighted suggestion, as in Gmail; with none open it moves on.
+        Binding("tab", "accept_suggestion", "Accept suggestion", show=False, id="to-accept"),
         # Closes the suggestions if open, else leaves like anywhere in the composer.
         Binding("escape", "close_suggestions", "Leave", show=True, id="to-close"),
     ]
@@ -89,6 +91,12 @@ class RecipientInput(Input):
             return
         raise SkipAction()
 
+    def action_accept_suggestion(self) -> None:
+        field = self.query_ancestor(RecipientField)
+        if not field.is_open:
+            raise SkipAction()
+        field.choose(field.options.highlighted or 0)
+
     def action_close_suggestions(self) -> None:
         field = self.query_ancestor(RecipientField)
         if not field.close_suggestions():
@@ -97,6 +105,16 @@ class RecipientInput(Input):
 
 class RecipientField(Vertical):
     """Posts ``RecipientField.Changed`` whenever the chosen list changes."""
+
+    # The typing stays in the input, so the list's cursor must stand out without the
+    # focus: the focused cursor's colours and bold, not the faint "blurred" ones.
+    DEFAULT_CSS = """
+    RecipientField #to-suggestions > .option-list--option-highlighted {
+        color: $block-cursor-foreground;
+        background: $block-cursor-background;
+        text-style: bold;
+    }
+    """
 
     @dataclass
     class Changed(Message):
@@ -265,7 +283,7 @@ class RecipientField(Vertical):
         self._show_suggestions(found)
         if self.suggestions:
             where = f"In {one_line(self.folder.name)}: " if self.folder is not None else ""
-            self._note(where + "↑/↓ choose, enter adds, esc closes")
+            self._note(where + "↑/↓ choose, enter or tab adds, esc closes")
         elif found:
             self._note("Everyone matching is already added.")
         else:

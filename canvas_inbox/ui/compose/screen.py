@@ -31,10 +31,12 @@ from canvas_inbox.ui.compose.attachments import (
     human_size,
 )
 from canvas_inbox.ui.compose.editor import EditorError, edit_text
+from canvas_inbox.ui.compose.file_picker import FilePickerScreen
 from canvas_inbox.ui.compose.recipients import RecipientField
 from canvas_inbox.ui.compose.review import ReviewScreen
 from canvas_inbox.ui.keymap import COMPOSE_KEYS
 from canvas_inbox.ui.safe_text import one_line
+from canvas_inbox.ui.screens.confirm import ConfirmScreen
 
 SAVE_DELAY = 0.3  # seconds after the last change before the draft is written
 # Bound above the fields: ctrl+e means "end of line" to an Input, "editor" here.
@@ -59,9 +61,11 @@ FOOTER = {
 
 
 def compose_bindings() -> list[BindingType]:
+    # Everything is in help and the palette; the footer keeps to what fits in 80 columns.
     found: list[BindingType] = [
-        Binding(spec.keys, spec.action, FOOTER.get(spec.id, spec.description), show=True,
-                id=spec.id, priority=spec.id in PRIORITY, tooltip=spec.description)
+        Binding(spec.keys, spec.action, FOOTER.get(spec.id, spec.description),
+                show=spec.id in FOOTER, id=spec.id, priority=spec.id in PRIORITY,
+                tooltip=spec.description)
         for spec in COMPOSE_KEYS
     ]  # fmt: skip
     found.append(Binding("ctrl+t", "attach", "Attach a file", show=False, id="compose-attach"))
@@ -190,7 +194,7 @@ class ComposeScreen(Screen[None]):
         with Horizontal(classes="field", id="attach-row"):
             yield Label("Attach", classes="field-label")
             yield Input(
-                placeholder="path to a file (→ completes), enter adds it",
+                placeholder="path to a file (→ completes), enter adds it; ctrl+o browses",
                 id="attach",
                 compact=True,
                 suggester=PathSuggester(),
@@ -299,18 +303,27 @@ class ComposeScreen(Screen[None]):
     @on(Input.Submitted, "#attach")
     def _attach_submitted(self, event: Input.Submitted) -> None:
         event.stop()
+        if not event.value.strip():
+            self.action_pick_file()  # enter with no path: browse for one instead
+            return
+        if self.add_attachment(event.value):
+            event.input.value = ""
+
+    def add_attachment(self, raw: str) -> bool:
+        """Typed or picked, a file passes the same checks (exists, readable, under the
+        size limit, not attached twice)."""
         try:
-            path, size = check_path(event.value, self.draft.attachment_paths)
+            path, size = check_path(raw, self.draft.attachment_paths)
         except AttachmentError as error:
             self.status(str(error), error=True)
-            return
+            return False
         self.draft = msgspec.structs.replace(
             self.current_draft(), attachment_paths=(*self.draft.attachment_paths, path)
         )
-        event.input.value = ""
         self.status(f"Attached {path} ({human_size(size)})")
         self._show_attachments()
         self.changed()
+        return True
 
     def remove_attachment(self, index: int) -> None:
         paths = list(self.draft.attachment_paths)
@@ -328,7 +341,7 @@ class ComposeScreen(Screen[None]):
         highlighted = listing.highlighted
         listing.clear_options()
         listing.add_options(
-            Option(Text(f"• {path}", no_wrap=True, overflow="ellipsis"))
+            Option(Text(f"• {one_line(path)}", no_wrap=True, overflow="ellipsis"))
             for path in self.draft.attachment_paths
         )
         self.query_one("#attachments-box").display = bool(self.draft.attachment_paths)
@@ -339,6 +352,16 @@ class ComposeScreen(Screen[None]):
     # --- actions ----------------------------------------------------------------------------
     def action_attach(self) -> None:
         self.query_one("#attach", Input).focus()
+
+    def action_pick_file(self) -> None:
+        typed = self.query_one("#attach", Input).value
+        attached = self.draft.attachment_paths
+
+        def picked(path: str | None) -> None:
+            if path is not None and self.add_attachment(path):
+                self.query_one("#attach", Input).value = ""
+
+        self.app.push_screen(FilePickerScreen(attached, typed=typed), picked)
 
     def action_save(self) -> None:
         if self.save():
@@ -362,6 +385,59 @@ class ComposeScreen(Screen[None]):
         else:
             self.finished = False  # saving failed: stay, so nothing typed is lost
             return
+        self.dismiss(None)
+
+    def action_discard(self) -> None:
+        """Throw the draft away (after a question), and its copy in the outbox if a send
+        of it failed; escape, by contrast, keeps it."""
+        if self.sending:
+            self.status("Sending… Canvas has not answered yet; wait a moment.")
+            return
+        draft = self.current_draft()
+        if drafting.same_content(draft, self.initial) and not self.resumed:
+            self.action_leave()  # nothing written: nothing to ask about
+            return
+        try:
+            item = next((i for i in self.service.outbox() if i.draft.id == draft.id), None)
+        except ServiceError:
+            item = None
+        subject = one_line(draft.subject) or "(no subject)"
+        question = f"Discard the draft “{subject}”? What you wrote here is deleted."
+        if item is not None and item.state == "unknown":
+            question = (
+                f"“{subject}” may already have been sent: Canvas never answered its last "
+                "try. Discarding deletes the draft and its outbox copy but cannot unsend "
+                "it (check Sent). Discard it?"
+            )
+        elif item is not None:
+            question = f"Discard the draft “{subject}” and its unsent copy in the outbox?"
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._discard(draft.id, item.id if item is not None else None)
+
+        self.app.push_screen(ConfirmScreen(question, "Discard"), answered)
+
+    def _discard(self, draft_id: str, outbox_id: str | None) -> None:
+        if self.sending:
+            self.status("Sending… Canvas has not answered yet; wait a moment.")
+            return
+        if self._save_timer is not None:  # a pending save would write it back
+            self._save_timer.stop()
+            self._save_timer = None
+        try:
+            if outbox_id is not None:
+                self.service.discard_outbox(outbox_id)
+            self.service.delete_draft(draft_id)
+        except Exception as error:  # still on disk: say so and stay, nothing is lost
+            self.status(f"Could not discard the draft: {one_line(str(error))}", error=True)
+            return
+        self.finished = True
+        if outbox_id is not None:
+            update_unsent = getattr(self.app, "update_unsent", None)  # the header's count
+            if callable(update_unsent):
+                update_unsent()
+        self.notify("Draft discarded.", timeout=3)
         self.dismiss(None)
 
     def on_unmount(self) -> None:

@@ -19,6 +19,7 @@ from textual.widgets.option_list import Option
 
 from canvas_inbox.service import InboxAPI, OutboxItem, ServiceError
 from canvas_inbox.ui.safe_text import one_line
+from canvas_inbox.ui.screens.confirm import ConfirmScreen
 
 # Words first: the state must read without colour.
 STATE_LABELS = {
@@ -59,6 +60,7 @@ class OutboxScreen(ModalScreen[OutboxItem | None]):
         Binding("escape", "close", "Close", id="outbox-close", show=True),
         Binding("r", "retry", "Retry", id="outbox-retry", show=True),
         Binding("e,enter", "edit", "Edit", id="outbox-edit", show=True),
+        Binding("d,delete", "discard", "Discard", id="outbox-discard", show=True),
     ]
 
     def __init__(self, service: InboxAPI) -> None:
@@ -71,7 +73,9 @@ class OutboxScreen(ModalScreen[OutboxItem | None]):
             yield Label(Text("Outbox", style="bold"), classes="dialog-title", id="outbox-title")
             yield OptionList(id="outbox-list")
             yield Label("", id="outbox-status")
-            yield Label(Text("r retries · e edits · esc closes", style="dim"), id="outbox-keys")
+            yield Label(
+                Text("r retries · e edits · d discards · esc closes", style="dim"), id="outbox-keys"
+            )
 
     def on_mount(self) -> None:
         self.reload()
@@ -117,6 +121,43 @@ class OutboxScreen(ModalScreen[OutboxItem | None]):
         item = self._current()
         if item is not None:
             self.retry(item)
+
+    def action_discard(self) -> None:
+        item = self._current()
+        if item is None:
+            return
+        if item.state not in UNSENT:
+            self.status("It is being sent: wait for Canvas's answer before discarding it.")
+            return
+        subject = one_line(item.draft.subject) or "(no subject)"
+        if item.state == "unknown":
+            # Canvas may have it: discarding must not read as "it was never sent".
+            question = (
+                f"“{subject}” may already have been sent: Canvas never answered. "
+                "Discarding removes it and its draft here but cannot unsend it; "
+                "check Sent. Discard it?"
+            )
+        else:
+            question = f"Discard “{subject}”? It was not sent; the message and its draft go."
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.discard(item)
+
+        self.app.push_screen(ConfirmScreen(question, "Discard"), answered)
+
+    def discard(self, item: OutboxItem) -> None:
+        try:
+            self.service.discard_outbox(item.id)
+        except ServiceError as error:
+            self.status(f"Not discarded: {error}")
+            return
+        subject = one_line(item.draft.subject) or "(no subject)"
+        self.status(f"Discarded “{subject}”.")
+        self.reload()
+        update_unsent = getattr(self.app, "update_unsent", None)
+        if callable(update_unsent):
+            update_unsent()  # the header's count: a discard is not an outbox event
 
     @work(exclusive=True, group="outbox-retry", exit_on_error=False)
     async def retry(self, item: OutboxItem) -> None:
