@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, Self
 
 import msgspec
 from rich.cells import cell_len, set_cell_size
@@ -16,11 +16,12 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
+from textual.dom import NoScreen
 from textual.geometry import Region, Size
 from textual.message import Message
-from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widget import Widget
 
 from canvas_inbox.service import Conversation, Person
 from canvas_inbox.ui.clock import Clock, short_date, system_clock
@@ -63,8 +64,6 @@ class InboxList(ScrollView, can_focus=True):
         "inbox-list--star",
     }
 
-    cursor: reactive[int] = reactive(0, always_update=True, init=False)
-
     @dataclass
     class Highlighted(Message):
         conversation: Conversation | None
@@ -78,6 +77,9 @@ class InboxList(ScrollView, can_focus=True):
     ) -> None:
         super().__init__(id=id, classes=classes)
         self.clock = clock
+        # A plain attribute, not a reactive: a reactive repaints the whole list on every
+        # move, where _move repaints the two rows that changed.
+        self.cursor = 0
         self._me: Person | None = None
         self.rows: list[Conversation] = []
         self.selected: set[int] = set()
@@ -211,6 +213,19 @@ class InboxList(ScrollView, can_focus=True):
         self._lines.clear()
         self._strips.clear()
 
+    def focus(self, scroll_visible: bool = True) -> Self:
+        """Widget.focus, minus its repaint of the whole list (``_on_focus`` repaints the
+        cursor row, the only one that shows the focus)."""
+
+        def set_focus(widget: Widget) -> None:
+            try:
+                widget.screen.set_focus(self, scroll_visible=scroll_visible)
+            except NoScreen:
+                pass
+
+        self.app.call_later(set_focus, self)
+        return self
+
     # Widget's own focus handlers repaint the whole list; only the cursor row shows where
     # the focus is, so these replace them (prevent_default) and repaint that row.
     def _on_focus(self, event: events.Focus) -> None:
@@ -226,6 +241,13 @@ class InboxList(ScrollView, can_focus=True):
         self.refresh_line(self.cursor)
         if self.parent is not None:
             self.parent.post_message(events.DescendantBlur(self))
+
+    def watch_has_focus(self, _has_focus: bool) -> None:
+        # Widget's watcher re-applies the whole stylesheet to the list and its scrollbars
+        # (~1 ms, on every open and every return to the list), but no rule in app.tcss
+        # or Textual's defaults styles a focused InboxList: the cursor row alone shows
+        # focus, through its component classes, repainted by _on_focus/_on_blur.
+        pass
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
