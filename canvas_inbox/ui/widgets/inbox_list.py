@@ -7,6 +7,7 @@ DOM; a ``ScrollView`` keeps one list of records and draws ``height`` lines per f
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import ClassVar, Self
 
@@ -218,10 +219,8 @@ class InboxList(ScrollView, can_focus=True):
         cursor row, the only one that shows the focus)."""
 
         def set_focus(widget: Widget) -> None:
-            try:
+            with suppress(NoScreen):
                 widget.screen.set_focus(self, scroll_visible=scroll_visible)
-            except NoScreen:
-                pass
 
         self.app.call_later(set_focus, self)
         return self
