@@ -214,6 +214,7 @@ async def test_enter_on_an_empty_path_field_opens_the_picker_at_home_then_where_
         await pilot.press("ctrl+t", "enter")
         await settle(pilot)
         assert picker(app).folder == fresh_session
+        assert str(picker(app).query_one("#files-folder").render()) == "In ~"
         # Typing a path into the filter line does nothing odd: it filters.
         await pilot.press(*"Doc", "enter")
         await settle(pilot)
@@ -229,6 +230,7 @@ async def test_enter_on_an_empty_path_field_opens_the_picker_at_home_then_where_
         await pilot.press("ctrl+o")
         await settle(pilot)
         assert picker(app).folder == fresh_session / "Documents"
+        assert str(picker(app).query_one("#files-folder").render()) == "In ~/Documents"
 
 
 async def test_folders_are_listed_off_the_event_loop(

@@ -95,6 +95,15 @@ def entry_text(entry: Entry) -> Text:
     return text
 
 
+def folder_label(folder: Path) -> str:
+    """The folder as a shell prompt shows it: under home, from "~"."""
+    try:
+        inside = folder.relative_to(Path.home())
+    except ValueError:
+        return one_line(str(folder))
+    return "~" if inside == Path() else one_line(f"~{os.sep}{inside}")
+
+
 def start_folder(typed: str, attached: Sequence[str]) -> Path:
     """Where the picker opens: a folder typed in the path field, else the folder of the
     newest attachment, else the last folder picked from, else home."""
@@ -263,7 +272,7 @@ class FilePickerScreen(ModalScreen[str | None]):
 
     def _show(self) -> None:
         self.query_one("#files-folder", Label).update(
-            Text.assemble(("In ", "dim"), (one_line(str(self.folder)), "bold"))
+            Text.assemble(("In ", "dim"), (folder_label(self.folder), "bold"))
         )
         typed = self.query_one(FilterInput).value
         shown = shown_entries(self.entries, typed, self.show_hidden)
@@ -279,7 +288,12 @@ class FilePickerScreen(ModalScreen[str | None]):
             options.highlighted = came_from if came_from is not None else first_real
         self._came_from = None
         hidden = sum(1 for e in self.entries if e.hidden)
-        border = f"{len(self.entries)} entries"
+        matches = len(shown) - (1 if shown and shown[0] is UP else 0)
+        border = (
+            f"{matches} of {len(self.entries)} match"
+            if typed.strip()
+            else f"{len(self.entries)} entries"
+        )
         if hidden and not (self.show_hidden or typed.lstrip().startswith(".")):
             border += f", {hidden} hidden"
         options.border_title = border

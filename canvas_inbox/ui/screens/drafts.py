@@ -45,6 +45,13 @@ def draft_label(draft: Draft, now_date: str) -> Text:
 class DraftsScreen(ModalScreen[Draft | None]):
     """Dismisses with the draft to resume, or None."""
 
+    DEFAULT_CSS = """
+    DraftsScreen {
+        align: center middle;
+        background: $background 60%;
+    }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Close", id="drafts-close", show=True),
         Binding("d,delete", "discard", "Discard draft", id="drafts-discard", show=True),

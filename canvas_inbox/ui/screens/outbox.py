@@ -56,6 +56,13 @@ def item_label(item: OutboxItem) -> Text:
 class OutboxScreen(ModalScreen[OutboxItem | None]):
     """Dismisses with an item to edit in the composer, or None."""
 
+    DEFAULT_CSS = """
+    OutboxScreen {
+        align: center middle;
+        background: $background 60%;
+    }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Close", id="outbox-close", show=True),
         Binding("r", "retry", "Retry", id="outbox-retry", show=True),
