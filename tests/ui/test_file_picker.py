@@ -16,6 +16,7 @@ from textual.widgets import Input, OptionList
 from canvas_inbox.ui.compose import ComposeScreen
 from canvas_inbox.ui.compose import file_picker as picker_module
 from canvas_inbox.ui.compose.file_picker import FilePickerScreen
+from canvas_inbox.ui.compose.review import summary
 from canvas_inbox.ui.screens.help import help_table
 from tests.ui.conftest import SIZE, AppFactory, plain
 
@@ -284,6 +285,9 @@ async def test_hostile_file_names_reach_the_screen_inert(
         assert composer(app).draft.attachment_paths == (str(folder / "\u202egnp.exe"),)
         listed = plain(composer(app).query_one("#attachments").get_option_at_index(0).prompt)
         assert "\u202e" not in listed
+        reviewed = plain(summary(composer(app).draft, []), width=200)
+        assert "gnp.exe  (1 byte)" in reviewed
+        assert "\u202e" not in reviewed
 
 
 async def test_the_picker_key_is_in_help_the_palette_and_remappable(
@@ -305,3 +309,24 @@ async def test_the_picker_key_is_in_help_the_palette_and_remappable(
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, FilePickerScreen)
+
+
+async def test_a_huge_folder_draws_a_bounded_list_and_typing_narrows_it(
+    inbox_app: AppFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(picker_module, "SHOWN_LIMIT", 5)
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    for number in range(12):
+        (folder / f"scan-{number:02d}.pdf").write_bytes(b"x")
+    app = inbox_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_picker(pilot, str(folder))
+        shown = rows(app)
+        assert len(shown) == 6
+        assert shown[-1] == "… 8 more: type to narrow the list"  # 12 files and "../"
+        await pilot.press("pagedown", "pagedown")
+        assert highlighted(app) == "scan-03.pdf  1 byte"  # the note is not a choice
+        await pilot.press(*"11")
+        assert rows(app) == ["scan-11.pdf  1 byte"]
+        assert "1 of 12 match" in str(picker(app).query_one("#files-list").border_title)

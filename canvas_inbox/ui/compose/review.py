@@ -58,7 +58,9 @@ def summary(draft: Draft, contexts: Sequence[Context]) -> Group:
         table.add_row("Forwarding", Text(f"forwarding {count} {noun}"))
     for number, path in enumerate(draft.attachment_paths):
         size = file_size(path)
-        shown = f"{path}  ({human_size(size)})" if size is not None else f"{path}  (missing!)"
+        # A local path, but a downloaded file's name can hold escapes or bidi overrides.
+        name = one_line(path)
+        shown = f"{name}  ({human_size(size)})" if size is not None else f"{name}  (missing!)"
         table.add_row("Attached" if number == 0 else "", Text(shown))
     lines = draft.body.rstrip().splitlines()
     preview = Text("\n".join(lines[:PREVIEW_LINES]))
