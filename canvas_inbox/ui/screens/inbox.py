@@ -112,7 +112,9 @@ class InboxScreen(WritingActions, Screen[None]):
         # cache costs ~50 ms, so the rest is read a frame later.
         self.reload(limit=FIRST_PAINT_ROWS)
         self.inbox.focus()
-        self.update_header()
+        # The unsent count waits a frame: counting it imports the outbox screen, and
+        # with it the composer (~20 ms), which the first frame does not need.
+        self.update_header(unsent=False)
         # The footer builds a widget per key: it costs as much as the inbox itself, so
         # the conversations paint first and the keys arrive a frame later.
         self.call_after_refresh(self._after_first_paint)
@@ -121,6 +123,7 @@ class InboxScreen(WritingActions, Screen[None]):
         if not self.is_attached:
             return  # the app closed on its first frame
         self.reload()
+        self.inbox_app.update_unsent()
         await self.mount(KeyFooter())
         self.refresh_bindings()  # a footer only draws keys once told they changed
 
@@ -185,13 +188,14 @@ class InboxScreen(WritingActions, Screen[None]):
         self._as_read.update((row.id, row) for row in fresh)
         self.inbox.replace_rows(fresh)
 
-    def update_header(self) -> None:
+    def update_header(self, *, unsent: bool = True) -> None:
         header = self.query_one(HeaderBar)
         me = self.service.me
         header.user = me.name if me else ""
         header.unread = self.service.unread_count
         header.online = self.service.online
-        self.inbox_app.update_unsent()
+        if unsent:
+            self.inbox_app.update_unsent()
 
     def reload_thread(self, ids: frozenset[int] = frozenset()) -> None:
         shown = self.thread_view.thread
