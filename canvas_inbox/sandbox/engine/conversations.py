@@ -65,8 +65,14 @@ async def index(request: Request) -> Response:
                 conn, roster(request), user_id, selection, (page - 1) * per_page, per_page
             )
             headers = {"Link": numbered_links(request, p, page, per_page, total)}
-        renderer = Renderer(conn, roster(request), user_id, base_url(request))
-        items = renderer.conversations(page_ids, view, visible=True)
+        base = base_url(request)
+        renderer = Renderer(conn, roster(request), user_id, base)
+        # The roster is fixed once seeded: the rows, the reader, the view and the host
+        # (avatar URLs) are all a rendering depends on.
+        items = db(request).remembered(
+            ("index", user_id, tuple(page_ids), view, base),
+            lambda: renderer.conversations(page_ids, view, visible=True),
+        )
     body: Any = items
     if all_ids:
         body = {"conversations": items, "conversation_ids": ids}
