@@ -5,9 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import os
+from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
+from textual.binding import Binding, BindingType
+from textual.message import Message
 from textual.suggester import Suggester
+from textual.widgets import OptionList
 
 # Canvas's default user quota is 50 MB and conversation attachments count against it.
 MAX_BYTES = 50 * 1024 * 1024
@@ -94,3 +99,19 @@ class PathSuggester(Suggester):
             return None
         # Listing a folder is disk I/O: off the event loop.
         return await asyncio.to_thread(_complete, value)
+
+
+class AttachmentList(OptionList):
+    """The files attached so far; x (or delete) takes the highlighted one off."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("delete,backspace,x", "remove", "Remove attachment", id="compose-detach"),
+    ]
+
+    @dataclass
+    class Remove(Message):
+        index: int
+
+    def action_remove(self) -> None:
+        if self.highlighted is not None:
+            self.post_message(self.Remove(self.highlighted))

@@ -13,7 +13,8 @@ from collections.abc import Sequence
 
 import msgspec
 
-from canvas_inbox.service import Context, Draft, Person, Recipient, Thread
+from canvas_inbox.service import Context, Draft, OutboxItem, Person, Recipient, Thread
+from canvas_inbox.ui.safe_text import one_line
 
 SUBJECT_LIMIT = 255  # Canvas refuses longer subjects
 
@@ -101,6 +102,23 @@ def same_content(a: Draft, b: Draft) -> bool:
     return msgspec.structs.replace(a, updated_at=None) == msgspec.structs.replace(
         b, updated_at=None
     )
+
+
+def discard_question(draft: Draft, item: OutboxItem | None, *, from_outbox: bool) -> str:
+    """The question before a draft or an unsent message is thrown away. A send of unknown
+    outcome may have reached Canvas, so that question never reads as "it was not sent"."""
+    subject = one_line(draft.subject) or "(no subject)"
+    if item is not None and item.state == "unknown":
+        return (
+            f"“{subject}” may already have been sent: Canvas never answered its last try. "
+            "Discarding deletes it here (draft and outbox copy) but cannot unsend it; "
+            "check Sent. Discard it?"
+        )
+    if from_outbox:
+        return f"Discard “{subject}”? It was not sent; the message and its draft go."
+    if item is not None:
+        return f"Discard the draft “{subject}” and its unsent copy in the outbox?"
+    return f"Discard the draft “{subject}”? What you wrote here is deleted."
 
 
 def problems(draft: Draft) -> list[str]:

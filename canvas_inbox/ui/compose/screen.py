@@ -18,7 +18,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Checkbox, Footer, Input, Label, OptionList, Select, Static, TextArea
+from textual.widgets import Checkbox, Footer, Input, Label, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
 from canvas_inbox.config import Settings
@@ -26,6 +26,7 @@ from canvas_inbox.service import Context, Draft, InboxAPI, ServiceError
 from canvas_inbox.ui.compose import drafting
 from canvas_inbox.ui.compose.attachments import (
     AttachmentError,
+    AttachmentList,
     PathSuggester,
     check_path,
     human_size,
@@ -34,7 +35,7 @@ from canvas_inbox.ui.compose.editor import EditorError, edit_text
 from canvas_inbox.ui.compose.file_picker import FilePickerScreen
 from canvas_inbox.ui.compose.recipients import RecipientField
 from canvas_inbox.ui.compose.review import ReviewScreen
-from canvas_inbox.ui.keymap import COMPOSE_KEYS
+from canvas_inbox.ui.keymap import COMPOSE_KEYS, display_keys, keys_for
 from canvas_inbox.ui.safe_text import one_line
 from canvas_inbox.ui.screens.confirm import ConfirmScreen
 
@@ -70,18 +71,6 @@ def compose_bindings() -> list[BindingType]:
     ]  # fmt: skip
     found.append(Binding("ctrl+t", "attach", "Attach a file", show=False, id="compose-attach"))
     return found
-
-
-class AttachmentList(OptionList):
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("delete,backspace,x", "remove", "Remove attachment", id="compose-detach"),
-    ]
-
-    def action_remove(self) -> None:
-        if self.highlighted is not None:
-            screen = self.screen
-            assert isinstance(screen, ComposeScreen)
-            screen.remove_attachment(self.highlighted)
 
 
 class ComposeScreen(Screen[None]):
@@ -194,7 +183,8 @@ class ComposeScreen(Screen[None]):
         with Horizontal(classes="field", id="attach-row"):
             yield Label("Attach", classes="field-label")
             yield Input(
-                placeholder="path to a file (→ completes), enter adds it; ctrl+o browses",
+                placeholder="path to a file (→ completes), enter adds it; "
+                f"{self._key('compose-pick')} browses",
                 id="attach",
                 compact=True,
                 suggester=PathSuggester(),
@@ -204,6 +194,11 @@ class ComposeScreen(Screen[None]):
             yield AttachmentList(id="attachments")
         yield Label("", id="compose-status")
         yield Footer()
+
+    def _key(self, binding_id: str) -> str:
+        """The key the user has for a binding (remapped or preset), as help shows it."""
+        spec = next(s for s in COMPOSE_KEYS if s.id == binding_id)
+        return display_keys(keys_for(spec, getattr(self.app, "key_map", {})).split(",")[0])
 
     def _context_options(self) -> list[tuple[Text, str]]:
         # Concluded courses are readable, not writable: Canvas would refuse the send.
@@ -325,6 +320,11 @@ class ComposeScreen(Screen[None]):
         self.changed()
         return True
 
+    @on(AttachmentList.Remove)
+    def _attachment_removed(self, event: AttachmentList.Remove) -> None:
+        event.stop()
+        self.remove_attachment(event.index)
+
     def remove_attachment(self, index: int) -> None:
         paths = list(self.draft.attachment_paths)
         if 0 <= index < len(paths):
@@ -401,16 +401,7 @@ class ComposeScreen(Screen[None]):
             item = next((i for i in self.service.outbox() if i.draft.id == draft.id), None)
         except ServiceError:
             item = None
-        subject = one_line(draft.subject) or "(no subject)"
-        question = f"Discard the draft “{subject}”? What you wrote here is deleted."
-        if item is not None and item.state == "unknown":
-            question = (
-                f"“{subject}” may already have been sent: Canvas never answered its last "
-                "try. Discarding deletes the draft and its outbox copy but cannot unsend "
-                "it (check Sent). Discard it?"
-            )
-        elif item is not None:
-            question = f"Discard the draft “{subject}” and its unsent copy in the outbox?"
+        question = drafting.discard_question(draft, item, from_outbox=False)
 
         def answered(yes: bool | None) -> None:
             if yes:

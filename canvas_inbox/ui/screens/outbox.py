@@ -18,6 +18,7 @@ from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from canvas_inbox.service import InboxAPI, OutboxItem, ServiceError
+from canvas_inbox.ui.compose.drafting import discard_question
 from canvas_inbox.ui.safe_text import one_line
 from canvas_inbox.ui.screens.confirm import ConfirmScreen
 
@@ -136,16 +137,7 @@ class OutboxScreen(ModalScreen[OutboxItem | None]):
         if item.state not in UNSENT:
             self.status("It is being sent: wait for Canvas's answer before discarding it.")
             return
-        subject = one_line(item.draft.subject) or "(no subject)"
-        if item.state == "unknown":
-            # Canvas may have it: discarding must not read as "it was never sent".
-            question = (
-                f"“{subject}” may already have been sent: Canvas never answered. "
-                "Discarding removes it and its draft here but cannot unsend it; "
-                "check Sent. Discard it?"
-            )
-        else:
-            question = f"Discard “{subject}”? It was not sent; the message and its draft go."
+        question = discard_question(item.draft, item, from_outbox=True)
 
         def answered(yes: bool | None) -> None:
             if yes:
