@@ -81,6 +81,24 @@ async def test_a_draft_can_be_discarded_after_a_question(inbox_app: AppFactory) 
         assert "No drafts" in str(app.screen.query_one("#drafts-title").render())
 
 
+async def test_discarding_a_draft_whose_send_failed_from_the_list_empties_the_outbox_too(
+    inbox_app: AppFactory,
+) -> None:
+    service = FakeService()
+    item = failed_item(service)
+    service.save_draft(item.draft)
+    app = inbox_app(service)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("D", "d")
+        await pilot.pause()
+        assert "its unsent copy in the outbox" in app.screen.question
+        await pilot.press("y")
+        await pilot.pause()
+        assert service.saved_drafts == {}
+        assert service.outbox() == []
+        assert "unsent" not in str(inbox_of(app).query_one(HeaderBar).render())
+
+
 async def test_the_palette_offers_drafts_and_outbox(inbox_app: AppFactory) -> None:
     app = inbox_app()
     async with app.run_test(size=SIZE) as pilot:

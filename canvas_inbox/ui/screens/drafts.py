@@ -12,8 +12,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
-from canvas_inbox.service import Draft, InboxAPI, ServiceError
+from canvas_inbox.service import Draft, InboxAPI, OutboxItem, ServiceError
 from canvas_inbox.ui.clock import short_date, system_clock
+from canvas_inbox.ui.compose.drafting import discard_question
 from canvas_inbox.ui.safe_text import one_line
 from canvas_inbox.ui.screens.confirm import ConfirmScreen
 
@@ -104,12 +105,30 @@ class DraftsScreen(ModalScreen[Draft | None]):
         if index is None or not self.drafts:
             return
         draft = self.drafts[index]
+        try:
+            # A draft whose send failed has a copy in the outbox: it goes with the draft.
+            item = next((i for i in self.service.outbox() if i.draft.id == draft.id), None)
+        except ServiceError:
+            item = None
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.service.delete_draft(draft.id)
-                self.reload()
-                self.notify("Draft discarded.", timeout=2)
+                self.discard(draft, item)
 
-        subject = one_line(draft.subject) or "(no subject)"
-        self.app.push_screen(ConfirmScreen(f"Discard the draft “{subject}”?", "Discard"), answered)
+        question = discard_question(draft, item, from_outbox=False)
+        self.app.push_screen(ConfirmScreen(question, "Discard"), answered)
+
+    def discard(self, draft: Draft, item: OutboxItem | None) -> None:
+        try:
+            if item is not None:
+                self.service.discard_outbox(item.id)
+            self.service.delete_draft(draft.id)
+        except (ServiceError, OSError) as error:
+            self.notify(f"Not discarded: {one_line(str(error))}", severity="error", markup=False)
+            return
+        self.reload()
+        if item is not None:
+            update_unsent = getattr(self.app, "update_unsent", None)  # the header's count
+            if callable(update_unsent):
+                update_unsent()
+        self.notify("Draft discarded.", timeout=2)
