@@ -18,7 +18,6 @@ from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from canvas_inbox.service import InboxAPI, OutboxItem, ServiceError
-from canvas_inbox.ui.compose.drafting import discard_question
 from canvas_inbox.ui.safe_text import one_line
 from canvas_inbox.ui.screens.confirm import ConfirmScreen
 
@@ -137,6 +136,10 @@ class OutboxScreen(ModalScreen[OutboxItem | None]):
         if item.state not in UNSENT:
             self.status("It is being sent: wait for Canvas's answer before discarding it.")
             return
+        # Here, not at the top: the app imports this module to count unsent messages,
+        # and the compose package would come along (~28 ms) before anyone asks to discard.
+        from canvas_inbox.ui.compose.drafting import discard_question
+
         question = discard_question(item.draft, item, from_outbox=True)
 
         def answered(yes: bool | None) -> None:
