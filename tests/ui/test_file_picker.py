@@ -330,3 +330,20 @@ async def test_a_huge_folder_draws_a_bounded_list_and_typing_narrows_it(
         await pilot.press(*"11")
         assert rows(app) == ["scan-11.pdf  1 byte"]
         assert "1 of 12 match" in str(picker(app).query_one("#files-list").border_title)
+
+
+def test_the_start_folder_follows_what_was_typed_then_attached_then_last_used(
+    tree: Path, fresh_session: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    start = picker_module.start_folder
+    # A typed file path opens its folder; "~" is the user's home.
+    assert start(str(tree / "notes.txt"), ()) == tree
+    assert start("~/Documents", ()) == fresh_session / "Documents"
+    # Nothing usable typed: beside the newest attachment, then the last folder, then home.
+    assert start("/no/such/place/at/all", (str(tree / "reports" / "week-1.pdf"),)) == (
+        tree / "reports"
+    )
+    monkeypatch.setattr(FilePickerScreen, "last_folder", tree)
+    assert start("", ()) == tree
+    monkeypatch.setattr(FilePickerScreen, "last_folder", tree / "gone")
+    assert start("", ()) == fresh_session
