@@ -121,6 +121,7 @@ class Store(DraftsAndOutbox):
         if self._path is None or self._closed:
             return False
         self._db.close()
+        self._written.clear()
         moved_to = move_aside(self._path)
         self._db, _ = open_db(self._path, CACHE_MIGRATIONS, what="cache", synchronous="NORMAL")
         self.recovered = (*self.recovered, Recovery("cache", self._path, moved_to, reason))
@@ -252,21 +253,33 @@ class Store(DraftsAndOutbox):
         with _transaction(db):
             rev = self._next_revision()
             # A re-sync mostly brings rows back unchanged: compare with what is stored
-            # and write (and re-index) only the rows that differ.
-            columns = [
-                memo[1]
-                if (memo := written.get(c.id)) is not None and memo[0] is c
-                else conversation_columns(c)
-                for c in listed
+            # and write (and re-index) only the rows that differ. A record this Store
+            # itself wrote (a listing's page, its memo untouched by any write since) is
+            # known to be stored as it is: the closing write reads none of them back.
+            memo_hit = [
+                (memo := written.get(c.id)) is not None and memo[0] is c for c in listed
             ]
-            stored = dict(
-                db.execute(
-                    "SELECT id, data FROM conversations"
-                    " WHERE id IN (SELECT value FROM json_each(?))",
-                    (id_list,),
+            columns = [
+                written[c.id][1] if hit else conversation_columns(c)
+                for c, hit in zip(listed, memo_hit, strict=True)
+            ]
+            unknown = [c.id for c, hit in zip(listed, memo_hit, strict=True) if not hit]
+            stored = (
+                dict(
+                    db.execute(
+                        "SELECT id, data FROM conversations"
+                        " WHERE id IN (SELECT value FROM json_each(?))",
+                        (json.dumps(unknown),),
+                    )
                 )
+                if unknown
+                else {}
             )
-            changed = [i for i, row in enumerate(columns) if stored.get(row[0]) != row[-1]]
+            changed = [
+                i
+                for i, row in enumerate(columns)
+                if not memo_hit[i] and stored.get(row[0]) != row[-1]
+            ]
             # In rowid order: Canvas lists newest (highest id) first, and inserting
             # descending keys splits every b-tree page half-empty (twice the pages, and
             # twice the bytes through the WAL, for a first sync).
@@ -431,6 +444,8 @@ class Store(DraftsAndOutbox):
 
     def _remove(self, keys: list[tuple[int]]) -> None:
         db = self._db
+        for (cid,) in keys:
+            self._written.pop(cid, None)
         if keys:
             for sql in (
                 "DELETE FROM conversations WHERE id = ?",
@@ -461,6 +476,7 @@ class Store(DraftsAndOutbox):
                 conversation = thread.conversation
                 cid = conversation.id
                 db.execute(_UPSERT, (*conversation_columns(conversation), 0, rev))
+                self._written.pop(cid, None)  # no longer what a listing's page wrote
                 self._touch((cid,))
                 db.execute("DELETE FROM messages WHERE cid = ?", (cid,))
                 db.executemany(
