@@ -239,7 +239,9 @@ class ThreadFetcher:
                 self.pairs.append((self.store.conversation(row.id), thread.conversation))
             self.batch.append(thread)
             if len(self.batch) >= SAVE_EVERY:
-                self._save()
+                await let_io_run()  # the other workers' next requests go out first
+                if len(self.batch) >= SAVE_EVERY:  # unless one of them saved meanwhile
+                    self._save()
             counts.threads_fetched += 1
             done = counts.threads_fetched + counts.threads_failed
             if done % PROGRESS_EVERY == 0:

@@ -12,7 +12,7 @@ Against a sandbox subprocess started with ``--latency 50`` and a generated seed:
    the floor = round trips needed / requests in flight × latency.
 
 Both sides run in this process, one after the other, against the same server, each
-warmed once first (imports, the server's first queries); the list sync alternates three
+warmed once first (imports, the server's first queries); the list sync alternates five
 runs per side and compares medians. Ours is timed through
 ``canvas_inbox.cli.main`` exactly as a user runs it (a fresh cache and a new client each
 time), with the requests counted at the transport for the floor.
@@ -40,7 +40,9 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 LATENCY_MS = 50.0
-RUNS = 3  # list sync: runs per side (medians); the full sync is long enough for one
+# List sync: runs per side, compared by median (canvasapi alone varies by ±7 % from run
+# to run on these 2 cores). The full sync is long enough for one.
+RUNS = 5
 ME = 1
 ME_TOKEN = "token-bench-me"
 READY = "Canvas sandbox listening on "
