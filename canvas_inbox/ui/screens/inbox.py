@@ -132,6 +132,10 @@ class InboxScreen(WritingActions, Screen[None]):
         self.set_class(narrow, "-narrow")
         self.set_class(narrow and self.thread_view.has_focus, "-reading")
 
+    # Keys move the focus with set_focus, not widget.focus(): that one repaints the
+    # widget and defers the move by a trip through the app's queue, where the sync's
+    # callbacks can run first; a key's frame then waited behind them.
+
     def _reading(self, reading: bool) -> None:
         # Only narrow layouts show one pane at a time, and a class change restyles the
         # whole screen: wide layouts never pay for it.
@@ -233,7 +237,7 @@ class InboxScreen(WritingActions, Screen[None]):
         self.thread_view.show(cached or Thread(conversation=conversation, messages=()))
         self._reading(True)
         if focus_thread:
-            self.thread_view.focus()
+            self.set_focus(self.thread_view)
         mark_read = not self.inbox_app.settings.peek
         if mark_read and conversation.unread:
             self.inbox.update_rows([conversation.id], workflow_state="read")
@@ -336,20 +340,20 @@ class InboxScreen(WritingActions, Screen[None]):
     def action_back(self) -> None:
         if self.thread_view.has_focus:
             self._reading(False)
-            self.inbox.focus()
+            self.set_focus(self.inbox)
         elif self.inbox.clear_selection():
             self.query_one(ScopeBar).selection = 0
 
     def action_pane_left(self) -> None:
         self._reading(False)
-        self.inbox.focus()
+        self.set_focus(self.inbox)
 
     def action_pane_right(self) -> None:
         if self.thread_view.thread is None and self.inbox.current is not None:
             self.open_conversation(self.inbox.current)
         else:
             self._reading(True)
-            self.thread_view.focus()
+            self.set_focus(self.thread_view)
 
     def action_pane_switch(self) -> None:
         if self.thread_view.has_focus:

@@ -130,7 +130,9 @@ class InboxList(ScrollView, can_focus=True):
         positions = self._positions()
         for row in changed:
             index = positions.get(row.id)
-            if index is not None:
+            # The service often confirms what is already shown (opening a row marks it
+            # read at once, then again when Canvas answers): no repaint for that.
+            if index is not None and self.rows[index] != row:
                 self.rows[index] = row
                 self.refresh_line(index)
 
