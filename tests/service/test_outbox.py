@@ -166,6 +166,25 @@ async def test_a_refused_send_stays_in_the_outbox_with_its_reason_and_can_be_ret
         assert service.outbox() == []
 
 
+async def test_a_discarded_outbox_item_takes_its_draft_with_it_and_is_never_sent(
+    school_sandbox: Any, make_service: Any
+) -> None:
+    lou = Recipient(id=str(LOU), name="Lou Loner", kind="user")
+    async with make_service(school_sandbox) as (service, _):
+        refused = draft(recipients=(lou,), subject="Never mind", body="Scrap this one.")
+        service.save_draft(refused)
+        kept = draft(recipients=(ALEX_R,), subject="Keep me", body="Still writing.")
+        service.save_draft(kept)
+        item = await service.send(refused)
+        assert item.state == "failed"
+        service.discard_outbox(item.id)
+        assert service.outbox() == []
+        assert [d.id for d in service.drafts()] == [kept.id]  # only the discarded one goes
+        service.discard_outbox(item.id)  # already gone: nothing to do, no error
+        await service.refresh("sent")
+        assert all(c.subject != "Never mind" for c in service.cached_conversations("sent"))
+
+
 class DropAfterPost(httpx.AsyncBaseTransport):
     """Delivers the first POST /conversations to Canvas, then loses the answer (as a
     connection dropped mid-response would)."""
