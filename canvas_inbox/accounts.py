@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 from canvas_inbox import config as config_module
 from canvas_inbox import credentials
 from canvas_inbox.config import Config, ConfigError, Profile
+from canvas_inbox.loopback import is_loopback
 
 if TYPE_CHECKING:
     import httpx
@@ -57,16 +58,6 @@ class Connection:
 
 
 # --- URLs ---------------------------------------------------------------------------
-
-
-def is_loopback(host: str) -> bool:
-    host = host.strip("[]").lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 _HOST = re.compile(

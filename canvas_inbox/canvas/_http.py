@@ -31,6 +31,7 @@ from canvas_inbox.canvas._errors import (
     is_rate_limit,
 )
 from canvas_inbox.canvas._throttle import RetryPolicy, Throttle
+from canvas_inbox.loopback import is_loopback
 
 T = TypeVar("T")
 
@@ -41,18 +42,6 @@ _MAX_REDIRECTS = 5
 _RETRY_STATUS = (500, 502, 503, 504)
 
 
-def is_loopback_host(host: str) -> bool:
-    import ipaddress
-
-    host = host.strip("[]").lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def check_base_url(base_url: str) -> str:
     """The profile's origin, or ValueError: not a URL, or plain http to a remote host."""
     base = base_url.strip().rstrip("/")
@@ -60,7 +49,7 @@ def check_base_url(base_url: str) -> str:
     if where is None:
         raise ValueError(f"not a web address: {clean_line(base)!r}")
     scheme, host, _port = where
-    if scheme == "http" and not is_loopback_host(host):
+    if scheme == "http" and not is_loopback(host):
         raise ValueError(f"refusing plain http:// for {host}: the token would travel unencrypted")
     return base
 

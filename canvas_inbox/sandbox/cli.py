@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import ipaddress
 import re
 import socket
 import sys
@@ -20,6 +19,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
+from canvas_inbox.loopback import is_loopback
 from canvas_inbox.sandbox.options import SandboxOptions
 
 PROG = "canvas-inbox sandbox"
@@ -108,15 +108,6 @@ def build_options(args: argparse.Namespace) -> SandboxOptions:
         live_events_url=url,
         activity_seconds=args.activity,
     )
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def bind(host: str, port: int) -> socket.socket:

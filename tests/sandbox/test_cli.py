@@ -18,7 +18,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from canvas_inbox.sandbox.cli import is_loopback, printable
+from canvas_inbox.loopback import is_loopback
+from canvas_inbox.sandbox.cli import printable
 from canvas_inbox.sandbox.demo_school import DEMO_USER_TOKEN
 
 READY = re.compile(r"^Canvas sandbox listening on http://127\.0\.0\.1:(\d+)$")
@@ -179,6 +180,9 @@ def test_loopback_hosts_are_recognised() -> None:
     assert is_loopback("127.0.0.1")
     assert is_loopback("::1")
     assert is_loopback("localhost")
+    assert is_loopback("[::1]")  # as a URL writes it
+    assert is_loopback("canvas.localhost")  # RFC 6761
+    assert not is_loopback("localhost.example.com")
     assert not is_loopback("0.0.0.0")  # noqa: S104 - the very case that earns a warning
     assert not is_loopback("192.168.1.10")
 
