@@ -35,7 +35,9 @@ from canvas_inbox.loopback import is_loopback
 
 T = TypeVar("T")
 
-USER_AGENT = f"canvas-inbox/{__version__} (+https://github.com/canvas-inbox/canvas-inbox)"
+# No contact URL until the project has a public home: a made-up one would mislead an
+# admin reading Canvas's request logs.
+USER_AGENT = f"canvas-inbox/{__version__} (terminal client for the Canvas Inbox)"
 Params = Sequence[tuple[str, str]]
 _REDIRECTS = (301, 302, 303, 307, 308)
 _MAX_REDIRECTS = 5
