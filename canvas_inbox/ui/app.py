@@ -45,7 +45,10 @@ from canvas_inbox.ui.widgets.status import HeaderBar
 
 AUTH_EXPIRED = "token expired: press P to log in again"
 ERROR_REPEAT_SECONDS = 5.0
-PROGRESS_SECONDS = 0.25  # at most four sync progress repaints a second
+# At most one sync progress repaint a second: a count that moves once a second reads
+# as well, and each repaint is a frame a key can land just behind (the next frame then
+# waits for Textual's next tick).
+PROGRESS_SECONDS = 1.0
 
 
 _heap_frozen = False
@@ -119,11 +122,16 @@ class CanvasInboxApp(App[SwitchProfile | None]):
             )
         self.set_keymap(self.key_map)
         self._unsubscribe = self.service.subscribe(self._on_service_event)
-        self.push_screen(InboxScreen(self.service))
         if self.start_service:
             # After the first paint: starting loads the network stack, the cache is
             # already on screen.
             self.call_after_refresh(self.start_background)
+
+    def get_default_screen(self) -> InboxScreen:
+        # The inbox is the app's first screen itself, not pushed over Textual's blank
+        # default one (which cost a compose, a stylesheet pass and a paint of its own
+        # before the first frame).
+        return InboxScreen(self.service)
 
     @work(exclusive=True, group="service", exit_on_error=False)
     async def start_background(self) -> None:
@@ -219,7 +227,7 @@ class CanvasInboxApp(App[SwitchProfile | None]):
 
     def _show_progress(self, text: str) -> None:
         """A sync reports every few threads: the header shows the first report at once,
-        then at most a few a second (each is a repaint a key would wait behind)."""
+        then at most one a second (each is a repaint a key would wait behind)."""
         self._progress_text = text
         if text == "" or time.monotonic() - self._progress_shown >= PROGRESS_SECONDS:
             if self._progress_timer is not None:

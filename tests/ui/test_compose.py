@@ -17,7 +17,7 @@ from canvas_inbox.ui.compose import editor as editor_module
 from canvas_inbox.ui.compose.recipients import RecipientField, recipient_text
 from canvas_inbox.ui.compose.review import ReviewScreen
 from canvas_inbox.ui.screens.inbox import InboxScreen
-from tests.ui.conftest import SIZE, AppFactory, plain
+from tests.ui.conftest import SIZE, AppFactory, inbox_of, plain
 from tests.ui.fake_service import CONCLUDED, ME, TEACHER, FakeService, make_conversations
 
 
@@ -334,7 +334,7 @@ async def test_a_refused_send_keeps_the_draft_and_ctrl_j_sends_the_same_outbox_i
         assert composer(app).query_one("#body", TextArea).text == "Important"
         (item,) = service.outbox()
         assert item.state == "failed"
-        assert any("unsent" in str(h.render()) for h in app.screen_stack[1].query("HeaderBar"))
+        assert any("unsent" in str(h.render()) for h in inbox_of(app).query("HeaderBar"))
         assert not any("Not sent" in line for line in toasts(app))  # said once, in the status
         composer(app).query_one("#body", TextArea).focus()
         await pilot.press("end", *" (edited)", "ctrl+j")
