@@ -24,7 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from canvas_inbox.store._codec import from_micros, micros
-from canvas_inbox.store.records import Conversation, Message, SearchHit, Thread
+from canvas_inbox.store.records import Conversation, Message, Person, SearchHit, Thread
 
 # Best first: subject matches weigh most, then names, then bodies (bm25 column
 # weights); among equals, the newest. FTS5 picks the best ``window`` by rank itself
@@ -85,12 +85,20 @@ def _names(people: Iterable[tuple[str, str]]) -> str:
     return ", ".join(dict.fromkeys(n for pair in people for n in pair if n))
 
 
-def _conversation_doc(c: Conversation, has_thread: bool) -> tuple[object, ...]:
-    names = _names((p.name, p.full_name) for p in c.participants)
+def _conversation_doc(
+    c: Conversation, has_thread: bool, names_of: dict[tuple[Person, ...], str] | None = None
+) -> tuple[object, ...]:
+    """``names_of``: names already made for a set of participants (a page of an inbox
+    repeats the same few people in most of its rows)."""
+    names = names_of.get(c.participants) if names_of is not None else None
+    if names is None:
+        names = one_line(_names((p.name, p.full_name) for p in c.participants))
+        if names_of is not None:
+            names_of[c.participants] = names
     preview = "" if has_thread else (c.last_message or "")
     at = micros(c.last_message_at or c.last_authored_message_at)
     # Indexed as the reader sees it: "\x1b[31msecret" must be found by "secret".
-    return (-c.id, c.id, None, at, one_line(c.subject or ""), one_line(preview), one_line(names))
+    return (-c.id, c.id, None, at, one_line(c.subject or ""), one_line(preview), names)
 
 
 def _unindex(db: sqlite3.Connection, where: str, param: str) -> None:
@@ -146,7 +154,10 @@ def index_conversations(db: sqlite3.Connection, conversations: Sequence[Conversa
             (json.dumps([c.id for c in conversations]),),
         )
     }
-    _put_conversation_docs(db, [_conversation_doc(c, c.id in threads) for c in conversations])
+    names_of: dict[tuple[Person, ...], str] = {}
+    _put_conversation_docs(
+        db, [_conversation_doc(c, c.id in threads, names_of) for c in conversations]
+    )
 
 
 def _message_docs(thread: Thread) -> list[tuple[object, ...]]:
