@@ -194,12 +194,21 @@ def _cache_v5(db: sqlite3.Connection) -> None:
     _search.rebuild(db)
 
 
+def _cache_v6(db: sqlite3.Connection) -> None:
+    """Conversation documents name the people a conversation is with, no longer the
+    reader (whose name matched every conversation): reindexed from the cache."""
+    from canvas_inbox.store import _search
+
+    _search.rebuild(db)
+
+
 CACHE_MIGRATIONS: tuple[Migration, ...] = (
     _cache_v1,
     _cache_v2,
     _cache_v3,
     _cache_v4,
     _cache_v5,
+    _cache_v6,
 )
 
 

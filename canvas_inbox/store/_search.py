@@ -85,16 +85,26 @@ def _names(people: Iterable[tuple[str, str]]) -> str:
     return ", ".join(dict.fromkeys(n for pair in people for n in pair if n))
 
 
+NamesMemo = dict[tuple[tuple[Person, ...], tuple[int, ...]], str]
+
+
 def _conversation_doc(
-    c: Conversation, has_thread: bool, names_of: dict[tuple[Person, ...], str] | None = None
+    c: Conversation, has_thread: bool, names_of: NamesMemo | None = None
 ) -> tuple[object, ...]:
-    """``names_of``: names already made for a set of participants (a page of an inbox
+    """The names are of the people the conversation is with (``audience``): the reader
+    is a participant of every conversation, and searching their own name would match
+    them all. A note to oneself (no audience) keeps the reader's name.
+
+    ``names_of``: names already made for a set of participants (a page of an inbox
     repeats the same few people in most of its rows)."""
-    names = names_of.get(c.participants) if names_of is not None else None
+    key = (c.participants, c.audience)
+    names = names_of.get(key) if names_of is not None else None
     if names is None:
-        names = one_line(_names((p.name, p.full_name) for p in c.participants))
+        others = set(c.audience)
+        people = [p for p in c.participants if p.id in others] or c.participants
+        names = one_line(_names((p.name, p.full_name) for p in people))
         if names_of is not None:
-            names_of[c.participants] = names
+            names_of[key] = names
     preview = "" if has_thread else (c.last_message or "")
     at = micros(c.last_message_at or c.last_authored_message_at)
     # Indexed as the reader sees it: "\x1b[31msecret" must be found by "secret".
@@ -154,7 +164,7 @@ def index_conversations(db: sqlite3.Connection, conversations: Sequence[Conversa
             (json.dumps([c.id for c in conversations]),),
         )
     }
-    names_of: dict[tuple[Person, ...], str] = {}
+    names_of: NamesMemo = {}
     _put_conversation_docs(
         db, [_conversation_doc(c, c.id in threads, names_of) for c in conversations]
     )

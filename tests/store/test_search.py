@@ -91,6 +91,18 @@ def test_names_find_people_and_their_messages(school: Store) -> None:
     assert all(fold(m).startswith("alex") for h in hits for m in marked(h))
 
 
+def test_the_readers_own_name_does_not_match_every_conversation(school: Store) -> None:
+    # Sam is a participant of all three; only the thread where Sam wrote is about Sam.
+    assert {h.conversation_id for h in school.search("sam")} == {2}
+    # The people a conversation is with still find it, by short or full name.
+    assert {h.conversation_id for h in school.search("jane teacher")} == {1, 3}
+
+
+def test_a_note_to_oneself_keeps_the_readers_name(store: Store) -> None:
+    store.upsert_conversations([conv(1, 1, subject="Reminders", participants=(ME,))])
+    assert [h.conversation_id for h in store.search("sam")] == [1]
+
+
 def test_accents_and_case_do_not_matter(store: Store) -> None:
     store.upsert_conversations([conv(1, 1, subject="Café Élan meeting")])
     (hit,) = store.search("cafe elan")
