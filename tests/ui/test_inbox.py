@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from canvas_inbox.ui.widgets.inbox_list import InboxList
+import pytest
+from rich.cells import cell_len
+
+from canvas_inbox.ui.widgets.inbox_list import InboxList, _fit
 from canvas_inbox.ui.widgets.status import HeaderBar, ScopeBar
 from tests.ui.conftest import SIZE, AppFactory, inbox_of, row_texts, thread_text
 from tests.ui.fake_service import FakeService
@@ -151,3 +154,22 @@ async def test_a_long_list_keeps_the_date_beside_the_scrollbar(inbox_app: AppFac
         assert inbox.current is not None
         assert inbox.current.id == 1299
         assert inbox.scroll_offset.y > 0
+
+
+@pytest.mark.parametrize(
+    ("plain", "width", "shown"),
+    [
+        ("Chapter 1 reading", 10, "Chapter 1…"),  # cut, with the ellipsis in the last cell
+        ("Lab", 6, "Lab   "),  # padded to the column
+        ("Exactly10!", 10, "Exactly10!"),
+        ("Ünïcödé names", 8, "Ünïcödé…"),
+        ("日本語の件名です", 7, "日本語…"),  # wide characters: 6 cells + "…", never half a one
+        ("日本語", 8, "日本語  "),
+    ],
+)
+def test_a_row_column_is_cut_or_padded_to_its_exact_width(
+    plain: str, width: int, shown: str
+) -> None:
+    fitted = _fit(plain, width)
+    assert fitted == shown
+    assert cell_len(fitted) == width

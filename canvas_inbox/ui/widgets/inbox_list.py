@@ -50,6 +50,10 @@ def _fit(plain: str, width: int) -> str:
     """``plain`` in exactly ``width`` cells, cut with an ellipsis: what ``Text.truncate(width,
     overflow="ellipsis", pad=True)`` makes, done on the string (a row's text is built
     once it fits, which halves the cost of drawing a row the first time)."""
+    if plain.isascii():
+        # One cell a character (one_line has removed control characters): plain slicing,
+        # without rich's per-grapheme walk, for the common case.
+        return plain[: width - 1] + "…" if len(plain) > width else plain.ljust(width)
     size = cell_len(plain)
     if size > width:
         return set_cell_size(plain, width - 1) + "…"
