@@ -122,10 +122,15 @@ class CanvasInboxApp(App[SwitchProfile | None]):
             )
         self.set_keymap(self.key_map)
         self._unsubscribe = self.service.subscribe(self._on_service_event)
+
+    def after_first_paint(self) -> None:
+        """The inbox calls this once its whole cached list and its keys are on screen.
+        Only then: the unsent count (it imports the outbox screen and the composer) and
+        the service (starting it loads the network stack, ~100 ms before its first
+        await)."""
+        self.update_unsent()
         if self.start_service:
-            # After the first paint: starting loads the network stack, the cache is
-            # already on screen.
-            self.call_after_refresh(self.start_background)
+            self.start_background()
 
     def get_default_screen(self) -> InboxScreen:
         # The inbox is the app's first screen itself, not pushed over Textual's blank

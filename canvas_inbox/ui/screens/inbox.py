@@ -112,8 +112,8 @@ class InboxScreen(WritingActions, Screen[None]):
         # cache costs ~50 ms, so the rest is read a frame later.
         self.reload(limit=FIRST_PAINT_ROWS)
         self.inbox.focus()
-        # The unsent count waits a frame: counting it imports the outbox screen, and
-        # with it the composer (~20 ms), which the first frame does not need.
+        # The unsent count waits (see CanvasInboxApp.after_first_paint): counting it
+        # imports the outbox screen and the composer, which no frame here needs.
         self.update_header(unsent=False)
         # The footer builds a widget per key: it costs as much as the inbox itself, so
         # the conversations paint first and the keys arrive a frame later.
@@ -123,9 +123,9 @@ class InboxScreen(WritingActions, Screen[None]):
         if not self.is_attached:
             return  # the app closed on its first frame
         self.reload()
-        self.inbox_app.update_unsent()
         await self.mount(KeyFooter())
         self.refresh_bindings()  # a footer only draws keys once told they changed
+        self.call_after_refresh(self.inbox_app.after_first_paint)
 
     def on_resize(self) -> None:
         narrow = self.size.width < NARROW
