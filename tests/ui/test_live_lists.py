@@ -37,9 +37,7 @@ async def test_live_batch_star_then_the_starred_scope_lists_them(
         assert all(row.starred for row in inbox.rows)
 
 
-async def test_live_course_filter_shows_only_that_course(
-    demo_sandbox: Any, tmp_path: Path
-) -> None:
+async def test_live_course_filter_shows_only_that_course(demo_sandbox: Any, tmp_path: Path) -> None:
     async with live_app(demo_sandbox.url, tmp_path) as (app, pilot):
         inbox = await quiet_inbox(app, pilot)
         screen = inbox_of(app)
@@ -47,9 +45,7 @@ async def test_live_course_filter_shows_only_that_course(
         course = next(c for c in contexts if c.kind == "course" and not c.concluded)
         expected = {
             c["id"]
-            for c in await api_get(
-                demo_sandbox, "/conversations", filter=course.code, per_page=100
-            )
+            for c in await api_get(demo_sandbox, "/conversations", filter=course.code, per_page=100)
         }
         await pilot.press("backslash")
         await pilot.pause()
