@@ -341,9 +341,7 @@ class InboxService:
         if lists_only:
             return await sync.full(lists_only=True)
         # All at once: who we are and the count need not wait for the lists, nor they.
-        _, _, counts = await asyncio.gather(
-            sync.identity(), self.fetch_unread_count(), sync.full()
-        )
+        _, _, counts = await asyncio.gather(sync.identity(), self.fetch_unread_count(), sync.full())
         return counts
 
     async def fetch_unread_count(self) -> int:

@@ -256,9 +256,7 @@ class Store(DraftsAndOutbox):
             # and write (and re-index) only the rows that differ. A record this Store
             # itself wrote (a listing's page, its memo untouched by any write since) is
             # known to be stored as it is: the closing write reads none of them back.
-            memo_hit = [
-                (memo := written.get(c.id)) is not None and memo[0] is c for c in listed
-            ]
+            memo_hit = [(memo := written.get(c.id)) is not None and memo[0] is c for c in listed]
             columns = [
                 written[c.id][1] if hit else conversation_columns(c)
                 for c, hit in zip(listed, memo_hit, strict=True)

@@ -131,8 +131,10 @@ def test_activity_writes_to_the_first_user_now_and_then(
 
 
 def test_a_course_context_lists_people_when_only_people_are_wanted(clients: Clients) -> None:
-    found = clients[ANN].get(
-        "/search/recipients", params={"context": f"course_{COURSE}", "type": "user"}
-    ).json()
+    found = (
+        clients[ANN]
+        .get("/search/recipients", params={"context": f"course_{COURSE}", "type": "user"})
+        .json()
+    )
     assert {u["id"] for u in found} == {TEACHER, TA, ANN, BEN, CAT, OBSERVER}
     assert all("type" not in u for u in found)

@@ -160,5 +160,3 @@ async def until(condition: Callable[[], object], what: str, within: float = WAIT
             return
         await asyncio.sleep(0.02)
     raise AssertionError(f"never happened: {what}")
-
-

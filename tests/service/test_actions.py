@@ -37,9 +37,11 @@ async def test_star_applies_at_once_reaches_canvas_and_undoes(
         lab = ids["Lab notes"]
         seen_starred: list[bool] = []
         service.subscribe(
-            lambda e: seen_starred.append(row(service, lab).starred)
-            if isinstance(e, ConversationsChanged) and lab in e.ids
-            else None
+            lambda e: (
+                seen_starred.append(row(service, lab).starred)
+                if isinstance(e, ConversationsChanged) and lab in e.ids
+                else None
+            )
         )
         await service.set_starred([lab], True)
         assert seen_starred[0] is True  # the first change event already shows it starred
@@ -119,9 +121,7 @@ async def test_a_refused_change_reverts_and_says_why(
         assert row(service, secret).workflow_state == "read"
 
 
-async def test_delete_waits_out_the_undo_window(
-    school_sandbox: Any, make_service: Any
-) -> None:
+async def test_delete_waits_out_the_undo_window(school_sandbox: Any, make_service: Any) -> None:
     canvas = Canvas(school_sandbox, SAM)
     async with make_service(school_sandbox, delete_delay=30) as (service, _):
         ids = await ids_by_subject(service)
@@ -155,9 +155,7 @@ async def test_delete_reaches_canvas_after_the_delay(
         assert service.cached_thread(ids["Lab notes"]) is None
 
 
-async def test_delete_message_and_add_recipients(
-    school_sandbox: Any, make_service: Any
-) -> None:
+async def test_delete_message_and_add_recipients(school_sandbox: Any, make_service: Any) -> None:
     canvas = Canvas(school_sandbox, TEACHER)
     async with make_service(school_sandbox, user=TEACHER) as (service, events):
         await service.sync()

@@ -27,8 +27,9 @@ async def test_sends_under_failures_end_sent_once_or_failed_with_a_reason(
         for number in range(6):
             body = f"Flaky message {number} {uuid.uuid4().hex[:6]}"
             item = await service.send(
-                Draft(id=uuid.uuid4().hex, recipients=(ALEX_R,), subject=f"Flaky {number}",
-                      body=body)
+                Draft(
+                    id=uuid.uuid4().hex, recipients=(ALEX_R,), subject=f"Flaky {number}", body=body
+                )
             )
             outcomes.append((item, body))
         kept = {i.id for i in service.outbox()}
@@ -92,9 +93,7 @@ class Watching(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         response = await self.inner.handle_async_request(request)
-        if response.status_code == 403 and "text/plain" in response.headers.get(
-            "content-type", ""
-        ):
+        if response.status_code == 403 and "text/plain" in response.headers.get("content-type", ""):
             self.throttled += 1
         remaining = response.headers.get("x-rate-limit-remaining")
         if remaining is not None:
@@ -142,6 +141,6 @@ async def test_the_poller_rides_out_a_failing_canvas(
             await asyncio.sleep(0.05)
         changes = [e.online for e in events.of(ConnectionChanged)]
         assert False in changes  # it noticed Canvas failing…
-        assert True in changes[changes.index(False):]  # …kept trying, and came back
+        assert True in changes[changes.index(False) :]  # …kept trying, and came back
         assert service.unread_count == 2
         assert any(t.get_name() == "poller" for t in service._core.tasks)  # still polling

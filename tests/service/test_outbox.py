@@ -61,8 +61,12 @@ async def test_group_and_individual_sends(school_sandbox: Any, make_service: Any
         assert shown["private"] is False
         assert set(shown["audience"]) == {ALEX, TEACHER}
         apart = await service.send(
-            draft(recipients=(ALEX_R, TEACHER_R), subject="Separate", body="Hello each",
-                  send_individually=True)
+            draft(
+                recipients=(ALEX_R, TEACHER_R),
+                subject="Separate",
+                body="Hello each",
+                send_individually=True,
+            )
         )
         assert apart.state == "sent"
         mine = await teacher.conversations()
@@ -125,8 +129,12 @@ async def test_attachments_are_uploaded_first(
     alex = Canvas(school_sandbox, ALEX)
     async with make_service(school_sandbox) as (service, _):
         item = await service.send(
-            draft(recipients=(ALEX_R,), subject="With file", body="Attached.",
-                  attachment_paths=(str(notes),))
+            draft(
+                recipients=(ALEX_R,),
+                subject="With file",
+                body="Attached.",
+                attachment_paths=(str(notes),),
+            )
         )
         assert item.state == "sent"
         # One recipient, no course: Canvas reuses their private conversation (§6.3).
@@ -195,8 +203,10 @@ class DropAfterPost(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         response = await self.inner.handle_async_request(request)
-        if request.method == "POST" and request.url.path.endswith("/conversations") and (
-            not self.dropped
+        if (
+            request.method == "POST"
+            and request.url.path.endswith("/conversations")
+            and (not self.dropped)
         ):
             await response.aread()
             self.dropped += 1
