@@ -5,6 +5,11 @@ has per-endpoint flavours, version quirks and ids as strings or ints, while ever
 above the wire wants one settled shape. The service converts wire records into these;
 the UI receives them through ``canvas_inbox.service``. They are frozen: a change is a new
 record (``msgspec.structs.replace``), which makes optimistic updates easy to revert.
+
+``gc=False``: a frozen record of strings, numbers and tuples of other frozen records can
+never be part of a reference cycle, so the cyclic collector need not track them; with
+10,000 conversations in memory its full collections (pauses of 37–76 ms in the app while
+a sync ran) shrink to what is left.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ SCOPES: tuple[Scope, ...] = ("inbox", "unread", "starred", "sent", "archived")
 WorkflowState = Literal["unread", "read", "archived"]
 
 
-class Person(msgspec.Struct, frozen=True, kw_only=True):
+class Person(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     id: int
     name: str  # Canvas's short (display) name
     full_name: str = ""
@@ -27,7 +32,7 @@ class Person(msgspec.Struct, frozen=True, kw_only=True):
     avatar_url: str | None = None
 
 
-class Attachment(msgspec.Struct, frozen=True, kw_only=True):
+class Attachment(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     id: int
     display_name: str
     filename: str = ""
@@ -36,14 +41,14 @@ class Attachment(msgspec.Struct, frozen=True, kw_only=True):
     url: str = ""
 
 
-class MediaComment(msgspec.Struct, frozen=True, kw_only=True):
+class MediaComment(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     media_id: str
     media_type: str  # "audio" or "video"
     display_name: str | None = None
     url: str = ""
 
 
-class Message(msgspec.Struct, frozen=True, kw_only=True):
+class Message(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     id: int
     conversation_id: int
     author_id: int
@@ -56,7 +61,7 @@ class Message(msgspec.Struct, frozen=True, kw_only=True):
     participating_user_ids: tuple[int, ...] = ()
 
 
-class Conversation(msgspec.Struct, frozen=True, kw_only=True):
+class Conversation(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """One conversation as the current user sees it (Canvas's participant view)."""
 
     id: int
@@ -87,12 +92,12 @@ class Conversation(msgspec.Struct, frozen=True, kw_only=True):
         return self.last_message_at or self.last_authored_message_at
 
 
-class Thread(msgspec.Struct, frozen=True, kw_only=True):
+class Thread(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     conversation: Conversation
     messages: tuple[Message, ...]  # oldest first: the order a person reads a thread in
 
 
-class Context(msgspec.Struct, frozen=True, kw_only=True):
+class Context(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """A course or group the user belongs to: the inbox filter and compose context."""
 
     code: str  # "course_12" or "group_3"
@@ -103,7 +108,7 @@ class Context(msgspec.Struct, frozen=True, kw_only=True):
     roles: tuple[str, ...] = ()  # the user's enrollment types, e.g. ("TeacherEnrollment",)
 
 
-class Recipient(msgspec.Struct, frozen=True, kw_only=True):
+class Recipient(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """Something the user may address: a person, or a context target like course_12_students."""
 
     id: str  # "5" for a user, or a context code
@@ -116,7 +121,7 @@ class Recipient(msgspec.Struct, frozen=True, kw_only=True):
 DraftKind = Literal["new", "reply", "reply_all", "forward"]
 
 
-class Draft(msgspec.Struct, frozen=True, kw_only=True):
+class Draft(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """What the user is writing. Saved on every change: nothing typed is ever lost."""
 
     id: str  # a uuid4 hex, made by the UI when the composer opens
@@ -135,7 +140,7 @@ class Draft(msgspec.Struct, frozen=True, kw_only=True):
 OutboxState = Literal["queued", "sending", "failed", "unknown", "sent"]
 
 
-class OutboxItem(msgspec.Struct, frozen=True, kw_only=True):
+class OutboxItem(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """A message waiting to be sent, or that failed: kept with its reason until it goes."""
 
     id: str
@@ -147,7 +152,7 @@ class OutboxItem(msgspec.Struct, frozen=True, kw_only=True):
     sent_conversation_id: int | None = None
 
 
-class SearchHit(msgspec.Struct, frozen=True, kw_only=True):
+class SearchHit(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     conversation_id: int
     message_id: int | None  # None when the subject or a name matched
     subject: str | None
