@@ -42,9 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     login = commands.add_parser("login", help="connect to a Canvas with an access token")
     login.add_argument("--url", required=True, metavar="URL", help="your school's Canvas URL")
     login.add_argument("--profile", metavar="NAME", help="name for this profile")
-    login.add_argument(
-        "--default", action="store_true", help="make this the default profile"
-    )
+    login.add_argument("--default", action="store_true", help="make this the default profile")
     login.set_defaults(handler=_lazy("canvas_inbox.accounts", "cmd_login"))
 
     logout = commands.add_parser("logout", help="forget a profile's token")
