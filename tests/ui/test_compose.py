@@ -46,6 +46,14 @@ async def settle(pilot: Any, seconds: float = 0.4) -> None:
     await pilot.pause()
 
 
+async def review_and_send(pilot: Any) -> None:
+    """ctrl+j opens the review; enter there sends; then the send's worker is done."""
+    await pilot.press("ctrl+j")
+    await pilot.pause()
+    await pilot.press("enter")
+    await settle(pilot, 0.1)
+
+
 async def add_recipient(pilot: Any, text: str, *, down: int = 0) -> None:
     await pilot.press(*text)
     await settle(pilot)
@@ -325,10 +333,7 @@ async def test_a_refused_send_keeps_the_draft_and_ctrl_j_sends_the_same_outbox_i
     async with app.run_test(size=SIZE) as pilot:
         await write_new(pilot, body="Important")
         service.send_outcome = "recipients: invalid"
-        await pilot.press("ctrl+j")
-        await pilot.pause()
-        await pilot.press("enter")
-        await settle(pilot, 0.1)
+        await review_and_send(pilot)
         assert isinstance(app.screen, ComposeScreen)
         assert "Not sent: recipients: invalid" in status(app)
         assert composer(app).query_one("#body", TextArea).text == "Important"
@@ -352,10 +357,7 @@ async def test_an_unknown_outcome_warns_before_a_second_try(inbox_app: AppFactor
     async with app.run_test(size=SIZE) as pilot:
         await write_new(pilot)
         service.send_outcome = "unknown"
-        await pilot.press("ctrl+j")
-        await pilot.pause()
-        await pilot.press("enter")
-        await settle(pilot, 0.1)
+        await review_and_send(pilot)
         assert "it may have been sent" in status(app)
 
 
@@ -365,10 +367,7 @@ async def test_a_service_error_while_sending_is_one_line(inbox_app: AppFactory) 
     async with app.run_test(size=SIZE) as pilot:
         await write_new(pilot)
         service.send_outcome = "raise"
-        await pilot.press("ctrl+j")
-        await pilot.pause()
-        await pilot.press("enter")
-        await settle(pilot, 0.1)
+        await review_and_send(pilot)
         line = status(app)
         assert "Not sent: offline" in line
         assert "\n" not in line

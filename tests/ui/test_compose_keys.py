@@ -15,7 +15,15 @@ from canvas_inbox.ui.screens.inbox import InboxScreen
 from canvas_inbox.ui.widgets.status import HeaderBar
 from tests.ui.conftest import SIZE, AppFactory, inbox_of, plain
 from tests.ui.fake_service import FakeService
-from tests.ui.test_compose import composer, field, settle, status, toasts, write_new
+from tests.ui.test_compose import (
+    composer,
+    field,
+    review_and_send,
+    settle,
+    status,
+    toasts,
+    write_new,
+)
 
 # --- discarding the draft ----------------------------------------------------------------------
 
@@ -79,10 +87,7 @@ async def test_discarding_a_draft_whose_send_failed_takes_its_outbox_copy_too(
     async with app.run_test(size=SIZE) as pilot:
         await write_new(pilot, body="Important")
         service.send_outcome = "recipients: invalid"
-        await pilot.press("ctrl+j")
-        await pilot.pause()
-        await pilot.press("enter")
-        await settle(pilot, 0.1)
+        await review_and_send(pilot)
         (item,) = service.outbox()
         header = inbox_of(app).query_one(HeaderBar)
         assert "unsent" in str(header.render())
@@ -106,10 +111,7 @@ async def test_discarding_after_an_unknown_send_says_it_may_have_gone(
     async with app.run_test(size=SIZE) as pilot:
         await write_new(pilot)
         service.send_outcome = "unknown"
-        await pilot.press("ctrl+j")
-        await pilot.pause()
-        await pilot.press("enter")
-        await settle(pilot, 0.1)
+        await review_and_send(pilot)
         await pilot.press("f8")
         await pilot.pause()
         assert "may already have been sent" in app.screen.question
