@@ -27,9 +27,8 @@ Hint = Callable[[str, dict[str, Any], dict[str, Any]], None]
 
 def _reply(status: str, *, close: bool) -> bytes:
     connection = "close" if close else "keep-alive"
-    return (f"HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: {connection}\r\n\r\n").encode(
-        "ascii"
-    )
+    head = f"HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: {connection}\r\n\r\n"
+    return head.encode("ascii")
 
 
 def events_of(payload: Any) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
