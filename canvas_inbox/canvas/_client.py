@@ -114,6 +114,12 @@ class CanvasClient(_Actions):
     async def aclose(self) -> None:
         await self._wire.aclose()
 
+    async def dispatched(self) -> None:
+        """Wait (briefly) until every request now holding a slot is on the wire: call it
+        before a few milliseconds of work of your own (a cache write) so that work does
+        not hold back requests that are ready to go."""
+        await self._wire.dispatched()
+
     # --- who and where ---------------------------------------------------------------------
 
     async def get_self(self) -> User:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import functools
 import ssl
 from collections.abc import AsyncIterator, Mapping, Sequence
@@ -42,6 +43,7 @@ Params = Sequence[tuple[str, str]]
 _REDIRECTS = (301, 302, 303, 307, 308)
 _MAX_REDIRECTS = 5
 _RETRY_STATUS = (500, 502, 503, 504)
+DISPATCH_WAIT = 0.05  # seconds; see Wire.dispatched
 
 
 def check_base_url(base_url: str) -> str:
@@ -127,6 +129,13 @@ class Wire:
         self.max_concurrency = max_concurrency
         self._slots = asyncio.Semaphore(max_concurrency)
         self._in_flight = 0
+        # Requests holding a slot whose bytes are not yet on the wire (see ``dispatched``),
+        # and whether the transport tells (httpcore's trace does; a test's MockTransport
+        # does not, and is not waited for).
+        self._unsent = 0
+        self._all_sent = asyncio.Event()
+        self._all_sent.set()
+        self._reports_progress: bool | None = None
         self._ssl, self._cas_loaded = ssl_context(self.base_url)
         self.http = httpx.AsyncClient(
             transport=transport,
@@ -198,9 +207,11 @@ class Wire:
                     # Waiting inside the slot: a low bucket also means fewer in flight.
                     await self.throttle.wait()
                     self._in_flight += 1
+                    outgoing = _Outgoing(self)
                     try:
-                        response = await self._send(method, url, params, data)
+                        response = await self._send(method, url, params, data, outgoing)
                     finally:
+                        outgoing.sent()
                         self._in_flight -= 1
             except NetworkError:
                 failures += 1
@@ -242,8 +253,29 @@ class Wire:
                 )
             return response
 
+    async def dispatched(self, limit: float = DISPATCH_WAIT) -> None:
+        """Wait (at most ``limit`` seconds) until every request that holds a slot has
+        been written to its connection.
+
+        Sending a request takes a few turns of the event loop (a connection from the
+        pool, or a new one, then the write); a caller that takes the loop for a few
+        milliseconds of its own work in between (decoding, the cache's write) holds the
+        request back by as much, and its answer by as much again. Work on a page that
+        has arrived can wait; a round trip cannot. Only what our own loop delays is
+        waited for: past ``limit`` (a slow connect or TLS handshake, the network's time
+        rather than ours) the caller goes ahead."""
+        await asyncio.sleep(0)  # requests just started reach their slot first
+        if self._unsent:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._all_sent.wait(), limit)
+
     async def _send(
-        self, method: str, url: str, params: Params | None, data: Params | None
+        self,
+        method: str,
+        url: str,
+        params: Params | None,
+        data: Params | None,
+        outgoing: _Outgoing | None = None,
     ) -> httpx.Response:
         path = urlsplit(url).path
         for _hop in range(_MAX_REDIRECTS + 1):
@@ -254,6 +286,7 @@ class Wire:
                     params=list(params) if params else None,
                     data=_form(data),
                     headers=self._auth(),
+                    extensions={"trace": outgoing.trace} if outgoing is not None else None,
                 )
             except (httpx.InvalidURL, ValueError):
                 raise UnexpectedResponse(
@@ -366,12 +399,14 @@ class Wire:
                 if eager:
                     top_up()
                     # Let them reach the wire before the caller takes the loop for page 1.
-                    await asyncio.sleep(0)
+                    await self.dispatched()
                 yield self.decode(response, list_type)
                 top_up()
                 while pending:
                     response = await pending.popleft()
                     top_up()
+                    # The answer just read freed a slot: its successor goes out first.
+                    await self.dispatched()
                     yield self.decode(response, list_type)
             finally:
                 for task in pending:
@@ -384,6 +419,42 @@ class Wire:
             response = await self.request("GET", next_url, retry=True)
             yield self.decode(response, list_type)
             links = _paging.parse_link_header(response.headers.get("link"))
+
+
+class _Outgoing:
+    """One attempt's progress onto the wire, counted in ``Wire._unsent`` until sent."""
+
+    __slots__ = ("_pending", "_traced", "_wire")
+
+    def __init__(self, wire: Wire) -> None:
+        self._wire = wire
+        self._traced = False
+        self._pending = wire._reports_progress is not False
+        if self._pending:
+            wire._unsent += 1
+            wire._all_sent.clear()
+
+    async def trace(self, event: str, info: Mapping[str, Any]) -> None:
+        # httpcore's trace extension: the request body written is the moment it left us.
+        self._traced = True
+        self._wire._reports_progress = True
+        if event.endswith("send_request_body.complete"):
+            self._count_out()
+
+    def sent(self) -> None:
+        """The attempt is over (answered or failed): no longer waited for."""
+        wire = self._wire
+        if not self._traced and wire._reports_progress is None:
+            wire._reports_progress = False
+        self._count_out()
+
+    def _count_out(self) -> None:
+        if self._pending:
+            self._pending = False
+            wire = self._wire
+            wire._unsent -= 1
+            if not wire._unsent:
+                wire._all_sent.set()
 
 
 def _form(data: Params | None) -> dict[str, str | list[str]] | None:

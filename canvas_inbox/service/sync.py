@@ -239,7 +239,10 @@ class ThreadFetcher:
                 self.pairs.append((self.store.conversation(row.id), thread.conversation))
             self.batch.append(thread)
             if len(self.batch) >= SAVE_EVERY:
-                await let_io_run()  # the other workers' next requests go out first
+                # The answers already in go first, then the other workers' next requests
+                # reach the wire: the write would hold them back by its length.
+                await let_io_run()
+                await self.core.api.dispatched()
                 if len(self.batch) >= SAVE_EVERY:  # unless one of them saved meanwhile
                     self._save()
             counts.threads_fetched += 1

@@ -322,6 +322,48 @@ async def test_latency_pages_still_come_in_order(school: Callable[..., Any]) -> 
     assert transport.most_in_flight == 3  # pages 2, 3 and 4 together
 
 
+class SentOrder(httpx.AsyncHTTPTransport):
+    """A real transport that notes, in one sequence with the caller's own notes, when each
+    page's request was written to its connection (httpcore's trace)."""
+
+    def __init__(self, events: list[str]) -> None:
+        super().__init__()
+        self.events = events
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        page = dict(request.url.params).get("page", "1")
+        ours = request.extensions.get("trace")
+
+        async def trace(event: str, info: dict[str, Any]) -> None:
+            if ours is not None:
+                await ours(event, info)
+            if event == "http11.send_request_body.complete":
+                self.events.append(f"sent {page}")
+
+        request.extensions["trace"] = trace
+        return await super().handle_async_request(request)
+
+
+async def test_later_pages_are_on_the_wire_before_the_caller_gets_page_1(
+    school: Callable[..., Any],
+) -> None:
+    # A caller reading every page (a sync) writes page 1 to its cache at once: the next
+    # requests must already be out (new connections take a few turns of the loop), or
+    # their round trips start only after that write.
+    sandbox = school(conversations=25, latency_ms=100)
+    events: list[str] = []
+    async with client(sandbox, JANE, transport=SentOrder(events), max_concurrency=3) as jane:
+        pages = jane.iter_conversation_pages(per_page=5, all_pages=True)
+        first = await anext(pages)
+        events.append("page 1 handed over")
+        rest = [page async for page in pages]
+    assert len(first) == 5
+    assert sum(len(p) for p in rest) == 20
+    handed = events.index("page 1 handed over")
+    assert set(events[:handed]) == {"sent 1", "sent 2", "sent 3", "sent 4"}
+    assert "sent 5" in events[handed:]  # the slot of page 2, once it answered
+
+
 async def test_throttled_gets_back_off_and_all_arrive(school: Callable[..., Any]) -> None:
     # Latency makes requests reach the bucket together, as on a busy real Canvas; a cold
     # client (no open connection yet) sends its burst at once.
