@@ -43,7 +43,7 @@ Params = Sequence[tuple[str, str]]
 _REDIRECTS = (301, 302, 303, 307, 308)
 _MAX_REDIRECTS = 5
 _RETRY_STATUS = (500, 502, 503, 504)
-DISPATCH_WAIT = 0.05  # seconds; see Wire.dispatched
+DISPATCH_WAIT = 0.05  # seconds, at most; see Wire.dispatched
 
 
 def check_base_url(base_url: str) -> str:
@@ -253,7 +253,7 @@ class Wire:
                 )
             return response
 
-    async def dispatched(self, limit: float = DISPATCH_WAIT) -> None:
+    async def dispatched(self, limit: float | None = None) -> None:
         """Wait (at most ``limit`` seconds) until every request that holds a slot has
         been written to its connection.
 
@@ -267,7 +267,9 @@ class Wire:
         await asyncio.sleep(0)  # requests just started reach their slot first
         if self._unsent:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._all_sent.wait(), limit)
+                await asyncio.wait_for(
+                    self._all_sent.wait(), DISPATCH_WAIT if limit is None else limit
+                )
 
     async def _send(
         self,

@@ -21,6 +21,7 @@ from canvas_inbox.canvas import (
     ServerError,
     Throttled,
     ValidationError,
+    _http,
 )
 
 pytest.importorskip("canvas_inbox.sandbox.app")
@@ -345,11 +346,13 @@ class SentOrder(httpx.AsyncHTTPTransport):
 
 
 async def test_later_pages_are_on_the_wire_before_the_caller_gets_page_1(
-    school: Callable[..., Any],
+    school: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A caller reading every page (a sync) writes page 1 to its cache at once: the next
     # requests must already be out (new connections take a few turns of the loop), or
-    # their round trips start only after that write.
+    # their round trips start only after that write. (The wait's safety cap, for a slow
+    # network, raised so that a slow CI machine cannot reach it.)
+    monkeypatch.setattr(_http, "DISPATCH_WAIT", 5.0)
     sandbox = school(conversations=25, latency_ms=100)
     events: list[str] = []
     async with client(sandbox, JANE, transport=SentOrder(events), max_concurrency=3) as jane:
