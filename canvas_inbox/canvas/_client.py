@@ -114,11 +114,11 @@ class CanvasClient(_Actions):
     async def aclose(self) -> None:
         await self._wire.aclose()
 
-    async def dispatched(self) -> None:
-        """Wait (briefly) until every request now holding a slot is on the wire: call it
-        before a few milliseconds of work of your own (a cache write) so that work does
-        not hold back requests that are ready to go."""
-        await self._wire.dispatched()
+    async def yield_to_network(self) -> None:
+        """Wait (briefly) until no request is being written out or having its answer
+        read: call it before a few milliseconds of work of your own (a cache write), so
+        that work does not hold back requests ready to go or slots about to free."""
+        await self._wire.yield_to_network()
 
     # --- who and where ---------------------------------------------------------------------
 

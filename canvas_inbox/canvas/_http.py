@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import contextlib
 import functools
 import ssl
 from collections.abc import AsyncIterator, Mapping, Sequence
@@ -43,7 +42,8 @@ Params = Sequence[tuple[str, str]]
 _REDIRECTS = (301, 302, 303, 307, 308)
 _MAX_REDIRECTS = 5
 _RETRY_STATUS = (500, 502, 503, 504)
-DISPATCH_WAIT = 0.05  # seconds, at most; see Wire.dispatched
+NETWORK_FIRST_LIMIT = 0.05  # seconds, at most; see Wire.yield_to_network
+CALM_TURNS = 3
 
 
 def check_base_url(base_url: str) -> str:
@@ -129,12 +129,13 @@ class Wire:
         self.max_concurrency = max_concurrency
         self._slots = asyncio.Semaphore(max_concurrency)
         self._in_flight = 0
-        # Requests holding a slot whose bytes are not yet on the wire (see ``dispatched``),
-        # and whether the transport tells (httpcore's trace does; a test's MockTransport
-        # does not, and is not waited for).
-        self._unsent = 0
-        self._all_sent = asyncio.Event()
-        self._all_sent.set()
+        # Requests being written out or having their answer read: the loop's own work on
+        # them (see ``yield_to_network``). And whether the transport reports that
+        # progress (httpcore's trace does; a test's MockTransport does not, and is not
+        # waited for).
+        self._busy = 0
+        self._calm = asyncio.Event()
+        self._calm.set()
         self._reports_progress: bool | None = None
         self._ssl, self._cas_loaded = ssl_context(self.base_url)
         self.http = httpx.AsyncClient(
@@ -211,7 +212,7 @@ class Wire:
                     try:
                         response = await self._send(method, url, params, data, outgoing)
                     finally:
-                        outgoing.sent()
+                        outgoing.over()
                         self._in_flight -= 1
             except NetworkError:
                 failures += 1
@@ -253,23 +254,36 @@ class Wire:
                 )
             return response
 
-    async def dispatched(self, limit: float | None = None) -> None:
-        """Wait (at most ``limit`` seconds) until every request that holds a slot has
-        been written to its connection.
+    async def yield_to_network(self, limit: float | None = None) -> None:
+        """Let the loop's own share of our requests run first: wait (at most ``limit``
+        seconds) until no request is being written out or having its answer read.
 
-        Sending a request takes a few turns of the event loop (a connection from the
-        pool, or a new one, then the write); a caller that takes the loop for a few
-        milliseconds of its own work in between (decoding, the cache's write) holds the
-        request back by as much, and its answer by as much again. Work on a page that
-        has arrived can wait; a round trip cannot. Only what our own loop delays is
-        waited for: past ``limit`` (a slow connect or TLS handshake, the network's time
-        rather than ours) the caller goes ahead."""
-        await asyncio.sleep(0)  # requests just started reach their slot first
-        if self._unsent:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(
-                    self._all_sent.wait(), DISPATCH_WAIT if limit is None else limit
-                )
+        A request takes a few turns of the event loop to go out (a connection from the
+        pool, or a new one, then the write), and an answer a few to be read (whereupon
+        its slot goes to the next request). A caller that takes the loop for a few
+        milliseconds of its own (decoding a page, writing it to the cache) holds both
+        back by as much, and the next answer by as much again. Work on a page that has
+        arrived can wait; a round trip cannot. Only what our own loop does is waited
+        for, never the server: past ``limit`` (a slow connect or TLS handshake, answers
+        arriving without pause) the caller goes ahead."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + (NETWORK_FIRST_LIMIT if limit is None else limit)
+        calm = 0
+        # Bytes that arrived meanwhile surface as an answer being read only after a
+        # turn or two (the selector, then the reading task): a few calm turns in a row.
+        while calm < CALM_TURNS:
+            await asyncio.sleep(0)
+            if not self._busy:
+                calm += 1
+                continue
+            calm = 0
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return
+            try:
+                await asyncio.wait_for(self._calm.wait(), remaining)
+            except TimeoutError:
+                return
 
     async def _send(
         self,
@@ -401,14 +415,14 @@ class Wire:
                 if eager:
                     top_up()
                     # Let them reach the wire before the caller takes the loop for page 1.
-                    await self.dispatched()
+                    await self.yield_to_network()
                 yield self.decode(response, list_type)
                 top_up()
                 while pending:
                     response = await pending.popleft()
                     top_up()
                     # The answer just read freed a slot: its successor goes out first.
-                    await self.dispatched()
+                    await self.yield_to_network()
                     yield self.decode(response, list_type)
             finally:
                 for task in pending:
@@ -424,39 +438,44 @@ class Wire:
 
 
 class _Outgoing:
-    """One attempt's progress onto the wire, counted in ``Wire._unsent`` until sent."""
+    """One attempt, counted in ``Wire._busy`` while our loop works on it: from its start
+    until it is written out, and from its answer's headers until it is over."""
 
-    __slots__ = ("_pending", "_traced", "_wire")
+    __slots__ = ("_busy", "_traced", "_wire")
 
     def __init__(self, wire: Wire) -> None:
         self._wire = wire
         self._traced = False
-        self._pending = wire._reports_progress is not False
-        if self._pending:
-            wire._unsent += 1
-            wire._all_sent.clear()
+        self._busy = False
+        if wire._reports_progress is not False:
+            self._set_busy(True)
 
     async def trace(self, event: str, info: Mapping[str, Any]) -> None:
-        # httpcore's trace extension: the request body written is the moment it left us.
+        # httpcore's trace extension, e.g. "http11.send_request_body.complete".
         self._traced = True
         self._wire._reports_progress = True
         if event.endswith("send_request_body.complete"):
-            self._count_out()
+            self._set_busy(False)  # out: now it is the network's and the server's time
+        elif event.endswith("receive_response_headers.complete"):
+            self._set_busy(True)
 
-    def sent(self) -> None:
-        """The attempt is over (answered or failed): no longer waited for."""
+    def over(self) -> None:
+        """The attempt is over (answered or failed)."""
         wire = self._wire
         if not self._traced and wire._reports_progress is None:
             wire._reports_progress = False
-        self._count_out()
+        self._set_busy(False)
 
-    def _count_out(self) -> None:
-        if self._pending:
-            self._pending = False
-            wire = self._wire
-            wire._unsent -= 1
-            if not wire._unsent:
-                wire._all_sent.set()
+    def _set_busy(self, busy: bool) -> None:
+        if busy == self._busy:
+            return
+        self._busy = busy
+        wire = self._wire
+        wire._busy += 1 if busy else -1
+        if wire._busy:
+            wire._calm.clear()
+        else:
+            wire._calm.set()
 
 
 def _form(data: Params | None) -> dict[str, str | list[str]] | None:

@@ -19,15 +19,6 @@ from canvas_inbox.store.records import SCOPES, Conversation, Scope, Thread
 PAGE = 100  # Canvas's maximum: fewest round trips
 PROGRESS_EVERY = 10  # threads between SyncProgress events (the UI coalesces them anyway)
 SAVE_EVERY = 25  # fetched threads written to the cache together
-IO_TURNS = 3  # loop turns from a response's bytes to the next request on the wire
-
-
-async def let_io_run() -> None:
-    """Give the loop a few turns: enough for a response already in the socket to be
-    parsed, its request to finish and the next request (waiting for that slot) to be
-    written out."""
-    for _ in range(IO_TURNS):
-        await asyncio.sleep(0)
 
 
 @dataclass(slots=True)
@@ -141,10 +132,10 @@ class Sync:
                 if self.core.primed:
                     cached = store.conversations_by_id(r.id for r in fresh)
                     self.core.announce([(cached.get(r.id), r) for r in fresh])
-                # The write holds the loop for a few ms: first let the responses that
-                # have already arrived be read, so their request slots go to the next
-                # pages before the write, not after it.
-                await let_io_run()
+                # The write holds the loop for a few ms: first let the answers that have
+                # already arrived be read, so their slots go to the next pages before
+                # the write, not after it.
+                await self.core.api.yield_to_network()
                 store.upsert_conversations(fresh)
                 rows.extend(fresh)
                 if on_page is not None:
@@ -241,8 +232,7 @@ class ThreadFetcher:
             if len(self.batch) >= SAVE_EVERY:
                 # The answers already in go first, then the other workers' next requests
                 # reach the wire: the write would hold them back by its length.
-                await let_io_run()
-                await self.core.api.dispatched()
+                await self.core.api.yield_to_network()
                 if len(self.batch) >= SAVE_EVERY:  # unless one of them saved meanwhile
                     self._save()
             counts.threads_fetched += 1

@@ -352,7 +352,7 @@ async def test_later_pages_are_on_the_wire_before_the_caller_gets_page_1(
     # requests must already be out (new connections take a few turns of the loop), or
     # their round trips start only after that write. (The wait's safety cap, for a slow
     # network, raised so that a slow CI machine cannot reach it.)
-    monkeypatch.setattr(_http, "DISPATCH_WAIT", 5.0)
+    monkeypatch.setattr(_http, "NETWORK_FIRST_LIMIT", 5.0)
     sandbox = school(conversations=25, latency_ms=100)
     events: list[str] = []
     async with client(sandbox, JANE, transport=SentOrder(events), max_concurrency=3) as jane:
