@@ -125,7 +125,7 @@ class Wire:
         self.base_url = check_base_url(base_url)
         self._token = check_token(token)
         self.policy = policy
-        self.throttle = Throttle(policy)
+        self.throttle = Throttle(policy, max_in_flight=max_concurrency)
         self.max_concurrency = max_concurrency
         self._slots = asyncio.Semaphore(max_concurrency)
         self._in_flight = 0

@@ -8,7 +8,11 @@ delays new requests in proportion to how low the lasting part is.
 
 The reading is taken net of our own other requests still in flight (their reservations
 come back when they answer), so a client that merely keeps eight requests going is not
-slowed down; one whose requests are expensive is, before Canvas refuses anything.
+slowed down; one whose requests are expensive is, before Canvas refuses anything. "Before"
+counts our own concurrency: Canvas refuses a request that arrives while the bucket is at
+600, so with eight in flight the seven others' 350 must still fit on top of what lasts.
+The room left for a new request is therefore the estimate minus those reservations, and
+the delays start while that room is still ``low_water`` wide.
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ class RetryPolicy:
     throttle_backoff: float = 1.0
     max_throttle_backoff: float = 10.0
     # Slowing down before the bucket empties.
-    low_water: float = 300.0  # start delaying below this many units left
+    low_water: float = 150.0  # start delaying when the room left is below this
     max_delay: float = 2.0  # the delay when the bucket is empty
     drain_per_second: float = 10.0
     up_front_cost: float = 50.0  # what Canvas reserves for each request in flight
@@ -54,8 +58,10 @@ class RetryPolicy:
 class Throttle:
     """Shared by all requests of one client: remembers the last reported bucket level."""
 
-    def __init__(self, policy: RetryPolicy) -> None:
+    def __init__(self, policy: RetryPolicy, *, max_in_flight: int = 1) -> None:
         self._policy = policy
+        # What our other requests may hold reserved when a new one reaches Canvas.
+        self._others = max(0, max_in_flight - 1) * policy.up_front_cost
         self._remaining: float | None = None
         self._seen_at = 0.0
         self.delays = 0  # how many requests were slowed down (for tests and benchmarks)
@@ -92,9 +98,12 @@ class Throttle:
         """How long the next request should wait, given the bucket level."""
         remaining = self.remaining
         low = self._policy.low_water
-        if remaining is None or remaining >= low or low <= 0:
+        if remaining is None or low <= 0:
             return 0.0
-        share = min(1.0, (low - max(remaining, 0.0)) / low)
+        room = remaining - self._others
+        if room >= low:
+            return 0.0
+        share = min(1.0, (low - max(room, 0.0)) / low)
         return share * self._policy.max_delay
 
     async def wait(self) -> None:

@@ -176,6 +176,25 @@ def test_our_own_requests_in_flight_do_not_count_as_a_low_bucket() -> None:
     assert throttle.pause() > 0.0
 
 
+def test_slowing_starts_while_all_our_requests_in_flight_still_fit() -> None:
+    # Canvas refuses a request arriving while the bucket is at 600. With 8 in flight,
+    # the 7 others hold 350 of it: 300 units lasting already leave no room for the 8th.
+    eight_wide = Throttle(RetryPolicy(low_water=150, max_delay=2.0), max_in_flight=8)
+    one_at_a_time = Throttle(RetryPolicy(low_water=150, max_delay=2.0), max_in_flight=1)
+    for throttle in (eight_wide, one_at_a_time):
+        throttle.observe("300.0")  # 300 lasting, nothing of ours in flight
+    assert eight_wide.pause() == pytest.approx(2.0, rel=0.01)  # the 8th would be refused
+    assert one_at_a_time.pause() == 0.0  # a lone request has 300 to spare
+    # At rest (nothing lasting) eight in flight are never slowed down.
+    eight_wide.observe("250.0", others_in_flight=7)
+    assert eight_wide.pause() == 0.0
+    # Shortly before the wall: slowed, though not yet stopped.
+    eight_wide.observe("500.0")  # 100 lasting: 500 - 350 = 150 of room, at low water
+    assert eight_wide.pause() == 0.0
+    eight_wide.observe("450.0")
+    assert 0.0 < eight_wide.pause() < 2.0
+
+
 async def test_a_proxys_429_is_treated_as_throttling(
     canvas: FakeCanvas, client: CanvasClient
 ) -> None:
