@@ -243,19 +243,20 @@ def is_damage(error: sqlite3.DatabaseError) -> bool:
 
 
 def migrate(db: sqlite3.Connection, migrations: Sequence[Migration], name: str) -> None:
-    """Bring ``db`` to ``len(migrations)``, one transaction per step."""
+    """Bring ``db`` to ``len(migrations)``, one transaction per step; a new file (version
+    0: there is no older schema to keep) in one transaction for all of them."""
     latest = len(migrations)
-    version = db.execute("PRAGMA user_version").fetchone()[0]
-    if version > latest:
-        raise StoreVersionError(
-            f"{name} was written by a newer canvas-inbox (schema {version}; this version "
-            f"knows up to {latest}): upgrade canvas-inbox to use it"
-        )
+    version = _version(db, latest, name)
     while version < latest:
         db.execute("BEGIN IMMEDIATE")
         try:
-            migrations[version](db)
-            version += 1
+            # Again under the write lock: another process opening the same file (the
+            # TUI and `canvas-inbox sync` started together) may have migrated it since.
+            version = _version(db, latest, name)
+            steps = migrations[version:] if version == 0 else migrations[version : version + 1]
+            for step in steps:
+                step(db)
+            version += len(steps)
             db.execute(f"PRAGMA user_version = {version}")
         except BaseException:
             db.execute("ROLLBACK")
@@ -263,7 +264,19 @@ def migrate(db: sqlite3.Connection, migrations: Sequence[Migration], name: str) 
         db.execute("COMMIT")
 
 
-def _connect(path: Path | None, synchronous: Literal["NORMAL", "FULL"]) -> sqlite3.Connection:
+def _version(db: sqlite3.Connection, latest: int, name: str) -> int:
+    version: int = db.execute("PRAGMA user_version").fetchone()[0]
+    if version > latest:
+        raise StoreVersionError(
+            f"{name} was written by a newer canvas-inbox (schema {version}; this version "
+            f"knows up to {latest}): upgrade canvas-inbox to use it"
+        )
+    return version
+
+
+def _connect(
+    path: Path | None, synchronous: Literal["OFF", "NORMAL", "FULL"]
+) -> sqlite3.Connection:
     # isolation_level=None: the sqlite3 module never opens transactions behind our back;
     # a lone statement commits at once, batches use explicit BEGIN/COMMIT. The timeout
     # (busy_timeout) lets a second process (canvas-inbox sync beside the TUI) wait for
@@ -278,10 +291,11 @@ def _connect(path: Path | None, synchronous: Literal["NORMAL", "FULL"]) -> sqlit
         timeout=BUSY_TIMEOUT_SECONDS,
     )
     try:
+        # Before the first write (a new file's switch to WAL writes its header).
+        db.execute(f"PRAGMA synchronous = {synchronous}")
         if path is not None:
             # Touch the file's header before anything else: garbage fails here.
             db.execute("PRAGMA journal_mode = WAL").fetchone()
-        db.execute(f"PRAGMA synchronous = {synchronous}")
         db.execute("PRAGMA foreign_keys = OFF")
         db.execute("PRAGMA temp_store = MEMORY")
         db.execute("SELECT count(*) FROM sqlite_master").fetchone()
@@ -324,8 +338,13 @@ def open_db(
             raise StoreError(f"cannot create {path.parent}: {error.strerror}") from None
     recovery: Recovery | None = None
     for _attempt in range(2):
+        # A file about to be made holds nothing yet: its schema is written without
+        # waiting for the disk (should the machine itself crash meanwhile, the file is
+        # left empty or damaged, and made again); durability starts with the first
+        # thing the user could lose.
+        new = path is not None and not path.exists()
         try:
-            db = _connect(path, synchronous)
+            db = _connect(path, "OFF" if new else synchronous)
         except sqlite3.DatabaseError as error:
             if path is None or not is_damage(error) or recovery is not None:
                 raise StoreError(f"cannot open {name} at {path}: {error}") from None
@@ -333,6 +352,8 @@ def open_db(
             continue
         try:
             migrate(db, migrations, f"{name} at {path}" if path else name)
+            if new:
+                db.execute(f"PRAGMA synchronous = {synchronous}")
         except sqlite3.DatabaseError as error:
             db.close()
             if path is None or not is_damage(error) or recovery is not None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from canvas_inbox.store import Store, StoreError, StoreVersionError
+from canvas_inbox.store import Store, StoreError, StoreVersionError, _schema
 from canvas_inbox.store._codec import conversation_columns, encode, micros
 from canvas_inbox.store._schema import CACHE_MIGRATIONS, DRAFTS_MIGRATIONS, migrate
 from canvas_inbox.store._store import drafts_path_for
@@ -84,11 +84,57 @@ def test_a_failed_migration_step_leaves_the_file_as_it_was(tmp_path: Path) -> No
         db.execute("CREATE TABLE two (x)")
         raise RuntimeError("bug in a migration")
 
+    migrate(db, (step_one,), "test")  # a file at version 1
     with pytest.raises(RuntimeError):
         migrate(db, (step_one, broken_step), "test")
     assert db.execute("PRAGMA user_version").fetchone()[0] == 1
     tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master")}
     assert tables == {"one"}
+
+
+def test_a_new_file_is_made_whole_or_not_at_all(tmp_path: Path) -> None:
+    # From version 0 every step runs in one transaction: nothing older to keep.
+    db = sqlite3.connect(tmp_path / "x.sqlite3", isolation_level=None)
+
+    def step_one(db: sqlite3.Connection) -> None:
+        db.execute("CREATE TABLE one (x)")
+
+    def broken_step(db: sqlite3.Connection) -> None:
+        raise RuntimeError("bug in a migration")
+
+    with pytest.raises(RuntimeError):
+        migrate(db, (step_one, broken_step), "test")
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 0
+    assert db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
+    migrate(db, (step_one,), "test")
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 1
+
+
+def test_a_file_another_process_migrated_meanwhile_is_not_migrated_twice(
+    cache_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The TUI and `canvas-inbox sync` started together on a new profile: both read
+    # version 0, one migrates first. The other must see that under the write lock.
+    Store.open(cache_path).close()  # the first process, done
+    stale = [0]  # the second read the version before the first one wrote it
+    real = _schema._version
+
+    def version(*args: object) -> int:
+        return stale.pop() if stale else real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_schema, "_version", version)
+    db = sqlite3.connect(cache_path, isolation_level=None)
+    migrate(db, CACHE_MIGRATIONS, "the cache")  # no "table already exists"
+    assert db.execute("PRAGMA user_version").fetchone()[0] == len(CACHE_MIGRATIONS)
+    db.close()
+
+
+def test_new_files_keep_their_durability_once_made(cache_path: Path) -> None:
+    # A new file's schema is written without fsyncs; what the user writes is not.
+    for _ in range(2):  # made, then opened again
+        with Store.open(cache_path) as store:
+            assert store._keep.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+            assert store._db.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
 
 
 def test_a_newer_cache_is_refused_with_a_clear_error(cache_path: Path) -> None:
