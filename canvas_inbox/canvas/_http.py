@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import functools
 import ssl
 from collections.abc import AsyncIterator, Mapping, Sequence
@@ -43,7 +44,7 @@ _REDIRECTS = (301, 302, 303, 307, 308)
 _MAX_REDIRECTS = 5
 _RETRY_STATUS = (500, 502, 503, 504)
 NETWORK_FIRST_LIMIT = 0.05  # seconds, at most; see Wire.yield_to_network
-CALM_TURNS = 3
+READ_TURNS = 3  # loop turns from an answer's bytes in the socket to its slot freed
 
 
 def check_base_url(base_url: str) -> str:
@@ -129,13 +130,12 @@ class Wire:
         self.max_concurrency = max_concurrency
         self._slots = asyncio.Semaphore(max_concurrency)
         self._in_flight = 0
-        # Requests being written out or having their answer read: the loop's own work on
-        # them (see ``yield_to_network``). And whether the transport reports that
-        # progress (httpcore's trace does; a test's MockTransport does not, and is not
-        # waited for).
-        self._busy = 0
-        self._calm = asyncio.Event()
-        self._calm.set()
+        # Requests holding a slot whose bytes are not yet on the wire (see
+        # ``yield_to_network``), and whether the transport tells (httpcore's trace does;
+        # a test's MockTransport does not, and is not waited for).
+        self._unsent = 0
+        self._all_sent = asyncio.Event()
+        self._all_sent.set()
         self._reports_progress: bool | None = None
         self._ssl, self._cas_loaded = ssl_context(self.base_url)
         self.http = httpx.AsyncClient(
@@ -255,35 +255,25 @@ class Wire:
             return response
 
     async def yield_to_network(self, limit: float | None = None) -> None:
-        """Let the loop's own share of our requests run first: wait (at most ``limit``
-        seconds) until no request is being written out or having its answer read.
+        """Let the loop's own share of our requests run first: a few turns for answers
+        already in to be read (their slots then go to the next requests), then a wait
+        (at most ``limit`` seconds) until every request holding a slot is written out.
 
         A request takes a few turns of the event loop to go out (a connection from the
-        pool, or a new one, then the write), and an answer a few to be read (whereupon
-        its slot goes to the next request). A caller that takes the loop for a few
-        milliseconds of its own (decoding a page, writing it to the cache) holds both
-        back by as much, and the next answer by as much again. Work on a page that has
+        pool, or a new one, then the write). A caller that takes the loop for a few
+        milliseconds of its own (decoding a page, writing it to the cache) holds it
+        back by as much, and its answer by as much again. Work on a page that has
         arrived can wait; a round trip cannot. Only what our own loop does is waited
-        for, never the server: past ``limit`` (a slow connect or TLS handshake, answers
-        arriving without pause) the caller goes ahead."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + (NETWORK_FIRST_LIMIT if limit is None else limit)
-        calm = 0
-        # Bytes that arrived meanwhile surface as an answer being read only after a
-        # turn or two (the selector, then the reading task): a few calm turns in a row.
-        while calm < CALM_TURNS:
+        for, never the server, and not answers still arriving (with eight requests
+        cycling, one always is): past ``limit`` (a slow connect or TLS handshake) the
+        caller goes ahead."""
+        for _ in range(READ_TURNS):
             await asyncio.sleep(0)
-            if not self._busy:
-                calm += 1
-                continue
-            calm = 0
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                return
-            try:
-                await asyncio.wait_for(self._calm.wait(), remaining)
-            except TimeoutError:
-                return
+        if self._unsent:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(
+                    self._all_sent.wait(), NETWORK_FIRST_LIMIT if limit is None else limit
+                )
 
     async def _send(
         self,
@@ -438,44 +428,39 @@ class Wire:
 
 
 class _Outgoing:
-    """One attempt, counted in ``Wire._busy`` while our loop works on it: from its start
-    until it is written out, and from its answer's headers until it is over."""
+    """One attempt, counted in ``Wire._unsent`` until it is written out (or over)."""
 
-    __slots__ = ("_busy", "_traced", "_wire")
+    __slots__ = ("_pending", "_traced", "_wire")
 
     def __init__(self, wire: Wire) -> None:
         self._wire = wire
         self._traced = False
-        self._busy = False
-        if wire._reports_progress is not False:
-            self._set_busy(True)
+        self._pending = wire._reports_progress is not False
+        if self._pending:
+            wire._unsent += 1
+            wire._all_sent.clear()
 
     async def trace(self, event: str, info: Mapping[str, Any]) -> None:
-        # httpcore's trace extension, e.g. "http11.send_request_body.complete".
+        # httpcore's trace extension: the request body written is the moment it left us.
         self._traced = True
         self._wire._reports_progress = True
         if event.endswith("send_request_body.complete"):
-            self._set_busy(False)  # out: now it is the network's and the server's time
-        elif event.endswith("receive_response_headers.complete"):
-            self._set_busy(True)
+            self._count_out()
 
     def over(self) -> None:
         """The attempt is over (answered or failed)."""
         wire = self._wire
         if not self._traced and wire._reports_progress is None:
             wire._reports_progress = False
-        self._set_busy(False)
+        self._count_out()
 
-    def _set_busy(self, busy: bool) -> None:
-        if busy == self._busy:
-            return
-        self._busy = busy
-        wire = self._wire
-        wire._busy += 1 if busy else -1
-        if wire._busy:
-            wire._calm.clear()
-        else:
-            wire._calm.set()
+    def _count_out(self) -> None:
+        if self._pending:
+            self._pending = False
+            wire = self._wire
+            wire._unsent -= 1
+            if not wire._unsent:
+                wire._all_sent.set()
 
 
 def _form(data: Params | None) -> dict[str, str | list[str]] | None:
