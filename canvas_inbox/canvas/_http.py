@@ -254,10 +254,11 @@ class Wire:
                 )
             return response
 
-    async def yield_to_network(self, limit: float | None = None) -> None:
+    async def yield_to_network(self) -> None:
         """Let the loop's own share of our requests run first: a few turns for answers
         already in to be read (their slots then go to the next requests), then a wait
-        (at most ``limit`` seconds) until every request holding a slot is written out.
+        (at most ``NETWORK_FIRST_LIMIT`` seconds) until every request holding a slot is
+        written out.
 
         A request takes a few turns of the event loop to go out (a connection from the
         pool, or a new one, then the write). A caller that takes the loop for a few
@@ -265,15 +266,13 @@ class Wire:
         back by as much, and its answer by as much again. Work on a page that has
         arrived can wait; a round trip cannot. Only what our own loop does is waited
         for, never the server, and not answers still arriving (with eight requests
-        cycling, one always is): past ``limit`` (a slow connect or TLS handshake) the
+        cycling, one always is): past the limit (a slow connect or TLS handshake) the
         caller goes ahead."""
         for _ in range(READ_TURNS):
             await asyncio.sleep(0)
         if self._unsent:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(
-                    self._all_sent.wait(), NETWORK_FIRST_LIMIT if limit is None else limit
-                )
+                await asyncio.wait_for(self._all_sent.wait(), NETWORK_FIRST_LIMIT)
 
     async def _send(
         self,
