@@ -205,9 +205,9 @@ def theirs(url: str, lists_only: bool) -> tuple[float, int]:
 def bare(url: str, in_flight: int) -> float:
     """The transport alone, for reference: the same pages with the same requests in
     flight over httpx, Link followed the same way, nothing decoded or stored."""
-    import re
-
     import httpx
+
+    from canvas_inbox.canvas import _paging
 
     async def run() -> float:
         started = time.perf_counter()
@@ -215,16 +215,14 @@ def bare(url: str, in_flight: int) -> float:
         headers = {"Authorization": f"Bearer {ME_TOKEN}"}
         async with httpx.AsyncClient(headers=headers, limits=limits) as client:
             first = await client.get(f"{url}/api/v1/conversations", params={"per_page": 100})
-            last = re.search(r'<([^>]*[?&]page=(\d+)[^>]*)>; rel="last"', first.headers["link"])
-            assert last is not None
+            links = _paging.parse_link_header(first.headers.get("link"))
             slots = asyncio.Semaphore(in_flight)
 
-            async def page(number: int) -> None:
+            async def page(target: str) -> None:
                 async with slots:
-                    target = re.sub(r"([?&]page=)\d+", rf"\g<1>{number}", last.group(1))
                     (await client.get(target)).raise_for_status()
 
-            await asyncio.gather(*(page(n) for n in range(2, int(last.group(2)) + 1)))
+            await asyncio.gather(*(page(u) for u in _paging.numbered_pages(links) or ()))
         return time.perf_counter() - started
 
     return asyncio.run(run())
