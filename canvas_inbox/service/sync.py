@@ -132,10 +132,8 @@ class Sync:
                 if self.core.primed:
                     cached = store.conversations_by_id(r.id for r in fresh)
                     self.core.announce([(cached.get(r.id), r) for r in fresh])
-                # The write holds the loop for a few ms: first let the answers that have
-                # already arrived be read, so their slots go to the next pages before
-                # the write, not after it.
-                await self.core.api.yield_to_network()
+                # (The client hands a page over only once the next pages' requests are
+                # out: this write, a few ms of the loop, does not hold them back.)
                 store.upsert_conversations(fresh)
                 rows.extend(fresh)
                 if on_page is not None:
