@@ -60,7 +60,8 @@ class Terminal:
         return self.tmux("show-buffer", check=False)
 
     def alive(self) -> bool:
-        return self.tmux("list-panes", "-t", "app", "-F", "#{pane_dead}", check=False).strip() == "0"
+        dead = self.tmux("list-panes", "-t", "app", "-F", "#{pane_dead}", check=False)
+        return dead.strip() == "0"
 
     def wait_for(self, condition: str | Callable[[str], bool], timeout: float = WAIT) -> str:
         """The screen once it contains ``condition`` (or satisfies it); fails with the
