@@ -44,6 +44,10 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     # Editor for ctrl+e in the composer; falls back to $VISUAL, $EDITOR, then vi.
     editor: str | None = None
     theme: str = "textual-dark"
+    # Dates are shown in this IANA zone (e.g. "Europe/Berlin"); unset: the machine's own.
+    timezone: str | None = None
+    # "12h" or "24h" clock; unset: what the user's locale uses.
+    time_format: Literal["12h", "24h"] | None = None
 
 
 class Profile(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -53,6 +57,9 @@ class Profile(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     user_id: int | None = None
     user_name: str | None = None
     login_id: str | None = None
+    # A program whose first line of output is the token (``pass show canvas``), for
+    # machines with no keyring; run without a shell, its answer never stored.
+    token_command: str | None = None
 
 
 class Config(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
