@@ -167,12 +167,16 @@ def test_search_recipients_finds_people_and_contexts(as_user: Callable[[int], Ca
     bob = as_user(BOB)
     found = bob.search_recipients(search="cara")
     assert [(r["id"], r["name"]) for r in found] == [(CARA, "Cara")]
-    everyone = bob.search_recipients(type="user")
+    # §4.14: without a search term Canvas lists nothing; a course context lists its people.
+    assert bob.search_recipients(type="user") == []
+    everyone = bob.search_recipients(type="user", context="course_12")
     ids = {r["id"] for r in everyone}
     assert {JANE, CARA, DAN} <= ids
     assert EVE not in ids
-    contexts = bob.search_recipients(type="context")
+    contexts = bob.search_recipients(type="context", search="b")
     assert {"course_12", "group_3"} <= {r["id"] for r in contexts}
+    roles = bob.search_recipients(context="course_12", synthetic_contexts=1)
+    assert "course_12_teachers" in {r["id"] for r in roles}
 
 
 def test_an_uploaded_file_travels_as_an_attachment(

@@ -30,7 +30,8 @@ def clients(sandbox_factory: Callable[..., RunningSandbox]) -> Iterator[Clients]
 
 
 def test_contexts_come_first_then_users_by_sortable_name(clients: Clients) -> None:
-    found = clients[ANN].get("/search/recipients", params={"per_page": 50}).json()
+    # "l": Biology, Lab, Old History, and people with an l in their names.
+    found = clients[ANN].get("/search/recipients", params={"per_page": 50, "search": "l"}).json()
     kinds = [item.get("type", "user") for item in found]
     assert kinds == sorted(kinds, key=lambda k: k != "context")
     # Active contexts before ended ones, then courses before groups.
@@ -40,11 +41,21 @@ def test_contexts_come_first_then_users_by_sortable_name(clients: Clients) -> No
     # Students see their own observer, never people they share nothing with.
     assert STRANGER not in users
     assert OBSERVER in users
-    assert users[0] == TA  # "Assistant, Tess" sorts first
+    everyone = clients[ANN].get("/search/recipients", params={"search": "s"}).json()
+    people = [u["full_name"] for u in everyone if "type" not in u]
+    assert people[0] == "Tess Assistant"  # "Assistant, Tess" sorts first
+    assert STRANGER not in [u["id"] for u in everyone]
+
+
+def test_nothing_is_listed_without_a_search_or_a_context(clients: Clients) -> None:
+    assert clients[ANN].get("/search/recipients").json() == []
+    assert clients[TEACHER].get("/search/recipients", params={"type": "context"}).json() == []
 
 
 def test_a_course_context_lists_its_roles(clients: Clients) -> None:
-    found = clients[TEACHER].get("/search/recipients", params={"context": f"course_{COURSE}"})
+    found = clients[TEACHER].get(
+        "/search/recipients", params={"context": f"course_{COURSE}", "synthetic_contexts": 1}
+    )
     ids = {item["id"]: item for item in found.json()}
     assert list(ids) == [
         f"course_{COURSE}_teachers",
@@ -138,3 +149,30 @@ def test_a_course_context_lists_people_when_only_people_are_wanted(clients: Clie
     )
     assert {u["id"] for u in found} == {TEACHER, TA, ANN, BEN, CAT, OBSERVER}
     assert all("type" not in u for u in found)
+
+
+def test_a_course_context_without_synthetic_contexts_lists_people(clients: Clients) -> None:
+    found = clients[TEACHER].get("/search/recipients", params={"context": f"course_{COURSE}"})
+    assert {u["id"] for u in found.json()} == {TEACHER, TA, ANN, BEN, CAT, OBSERVER}
+
+
+def test_a_student_sees_the_role_sets_with_the_courses_rights(clients: Clients) -> None:
+    found = clients[ANN].get(
+        "/search/recipients",
+        params={
+            "context": f"course_{COURSE}",
+            "synthetic_contexts": 1,
+            "permissions[]": ["send_messages", "send_messages_all"],
+        },
+    )
+    ids = {item["id"]: item["permissions"] for item in found.json()}
+    assert ids[f"course_{COURSE}_students"] == {"send_messages": True}
+    assert ids[f"course_{COURSE}_sections"] == {"send_messages": True}
+    sections = clients[ANN].get(
+        "/search/recipients",
+        params={"context": f"course_{COURSE}_sections", "synthetic_contexts": 1},
+    )
+    assert [(s["id"], s["user_count"]) for s in sections.json()] == [
+        ("section_11", 5),
+        ("section_12", 1),
+    ]
