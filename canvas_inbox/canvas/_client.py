@@ -292,11 +292,14 @@ class CanvasClient(_Actions):
         permissions: Sequence[str] = (),
         per_page: int | None = None,
         all_pages: bool = False,
+        synthetic_contexts: bool = False,
     ) -> list[RecipientResult]:
         """``GET /search/recipients`` (§4.14): contexts first, then users.
 
         One page (Canvas's default size unless ``per_page``), which suits autocomplete;
-        ``all_pages=True`` follows the bookmarks to the end.
+        ``all_pages=True`` follows the bookmarks to the end. ``synthetic_contexts`` with
+        a course ``context`` asks for its role sets and section/group folders (the web
+        Inbox's way); Canvas tests the parameter's presence, so it is sent only when true.
         """
         query = _recipient_query(
             search=search,
@@ -309,6 +312,8 @@ class CanvasClient(_Actions):
             permissions=permissions,
             per_page=per_page,
         )
+        if synthetic_contexts:
+            query["synthetic_contexts"] = 1
         return await self._recipients("/search/recipients", query, all_pages)
 
     async def find_recipients(self, **options: Any) -> list[RecipientResult]:

@@ -262,8 +262,13 @@ async def test_search_recipients(school: Callable[..., Any]) -> None:
         assert [(p.id, p.is_context) for p in people] == [(BOB, False)]
         alias = await jane.find_recipients(search="bob", types=["user"])
         assert [p.id for p in alias] == [BOB]
-        targets = await jane.search_recipients(context="course_12")
-        assert "course_12_students" in [t.recipient_id for t in targets]
+        people_in = await jane.search_recipients(context="course_12")
+        assert not any(t.is_context for t in people_in)  # a context alone lists people
+        targets = await jane.search_recipients(
+            context="course_12", synthetic_contexts=True, permissions=["send_messages_all"]
+        )
+        students = next(t for t in targets if t.recipient_id == "course_12_students")
+        assert students.permissions == {"send_messages_all": True}
         assert all(t.is_context for t in targets)
         everyone = await jane.search_recipients(search="student", per_page=1, all_pages=True)
         assert {p.id for p in everyone if not p.is_context} >= {BOB, CARA, DAN}
