@@ -443,9 +443,9 @@ def _synthetic_entries(
         rights = _granted(query, _course_rights(team, me, course_id))
         entries = _roles(team, query, f"course_{course_id}", course_id, rights, base)
         if any(s != _default_section(team, course_id) for s in sections):
-            entries.append(_folder(query.context, "Course Sections", len(sections), rights, base))
+            entries.append(_folder(query.context, "Course Sections", len(sections)))
         if groups:
-            entries.append(_folder(query.context, "Student Groups", len(groups), rights, base))
+            entries.append(_folder(query.context, "Student Groups", len(groups)))
         return entries, True, True
     section_match = re.match(r"^section_(\d+)$", query.context)
     if section_match and not query.terms:
@@ -484,13 +484,9 @@ def _roles(
     return entries
 
 
-def _folder(code: str, name: str, items: int, rights: dict[str, bool], base: str) -> _Entry:
+def _folder(code: str, name: str, items: int) -> _Entry:
+    """A folder is not a recipient: Canvas's hash has no avatar, count of people or
+    permissions, only how many sections or groups it opens onto."""
     suffix = "sections" if name == "Course Sections" else "groups"
-    return _Entry(
-        0,
-        0,
-        name,
-        _context_json(
-            f"{code}_{suffix}", name, base, count=("item_count", items), permissions=dict(rights)
-        ),
-    )
+    folder = {"id": f"{code}_{suffix}", "name": name, "item_count": items, "type": "context"}
+    return _Entry(0, 0, name, folder)

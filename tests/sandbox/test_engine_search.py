@@ -165,9 +165,15 @@ def test_a_student_sees_the_role_sets_with_the_courses_rights(clients: Clients) 
             "permissions[]": ["send_messages", "send_messages_all"],
         },
     )
-    ids = {item["id"]: item["permissions"] for item in found.json()}
-    assert ids[f"course_{COURSE}_students"] == {"send_messages": True}
-    assert ids[f"course_{COURSE}_sections"] == {"send_messages": True}
+    ids = {item["id"]: item for item in found.json()}
+    assert ids[f"course_{COURSE}_students"]["permissions"] == {"send_messages": True}
+    # A folder is Canvas's bare hash: it opens onto sections, it is no recipient.
+    assert ids[f"course_{COURSE}_sections"] == {
+        "id": f"course_{COURSE}_sections",
+        "name": "Course Sections",
+        "item_count": 2,
+        "type": "context",
+    }
     sections = clients[ANN].get(
         "/search/recipients",
         params={"context": f"course_{COURSE}_sections", "synthetic_contexts": 1},
