@@ -66,7 +66,16 @@ class InboxAPI(Protocol):
     async def open_thread(self, conversation_id: int, *, mark_read: bool = True) -> Thread: ...
     async def search_recipients(
         self, text: str, context_code: str | None = None
-    ) -> list[Recipient]: ...
+    ) -> list[Recipient]:
+        """Targets Canvas would accept, as the web Inbox's address book finds them.
+
+        ``context_code`` None: people, courses, sections and groups matching ``text``,
+        and every current course's role sets and folders whose names match ("students",
+        "teachers", "sections"); with no text, those role sets and folders. A course code:
+        its role sets and folders (no text), or its matching ones, sections, groups and
+        people. A folder code (``course_X_sections``/``_groups``): what it holds. A group
+        code: its people. Whole-course and "Students"/"Observers" targets are offered only
+        with Canvas's ``send_messages_all``; nothing nobody can be reached in is offered."""
 
     # --- actions (optimistic, undoable) ----------------------------------------------
     async def set_starred(self, ids: Sequence[int], starred: bool) -> None: ...

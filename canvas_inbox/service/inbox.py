@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from canvas_inbox.service.live_receiver import LiveEventReceiver
     from canvas_inbox.service.outbox import Outbox
     from canvas_inbox.service.poller import Poller
+    from canvas_inbox.service.recipients import RecipientFinder
     from canvas_inbox.service.sync import Sync, SyncCounts
 
 __all__ = ["InboxService", "ServiceSettings"]
@@ -63,6 +64,7 @@ class InboxService:
         self._actions: Actions | None = None
         self._outbox: Outbox | None = None
         self._receiver: LiveEventReceiver | None = None
+        self._recipients: RecipientFinder | None = None  # remembers courses' role sets
         self._started = False
         self._live_pending = False
 
@@ -322,18 +324,11 @@ class InboxService:
         self, text: str, context_code: str | None = None
     ) -> list[Recipient]:
         self._need()
-        from canvas_inbox.service import convert
-        from canvas_inbox.service.gateway import talk
+        from canvas_inbox.service.recipients import RecipientFinder
 
-        core = self._core
-        search = text.strip() or None
-        if search is None and context_code is None:
-            return []
-        answers = await talk(
-            core, core.api.search_recipients(search=search, context=context_code, per_page=50)
-        )
-        names = {c.code: c.name for c in core.store.contexts()}
-        return [convert.recipient(answer, names) for answer in answers]
+        if self._recipients is None:
+            self._recipients = RecipientFinder(self._core)
+        return await self._recipients.find(text, context_code)
 
     # --- sync (the scripting commands and tests) --------------------------------------------
     async def sync(self, *, lists_only: bool = False) -> SyncCounts:
